@@ -1,0 +1,63 @@
+/**
+ * The plain, sorted view of a dependency graph that reporters render (CONTRACT §6): nodes by id,
+ * edges by from, to and type; operations most called first; times as ISO 8601 UTC.
+ */
+import type { EdgeView, GraphView, NodeView, OperationView } from '../model.js';
+import type { DependencyGraph } from './build-graph.js';
+import type { EdgeRecord } from './edge-accumulator.js';
+
+export function toGraphView(graph: DependencyGraph): GraphView {
+  const nodes: NodeView[] = [];
+  graph.forEachNode((id, a) => {
+    nodes.push({ id, kind: a.kind, versions: [...a.versions], entrypoint: a.entrypoint, environments: [...a.environments] });
+  });
+  nodes.sort((a, b) => compareText(a.id, b.id));
+  const edges: EdgeView[] = [];
+  graph.forEachEdge((_key, record) => {
+    edges.push(toEdgeView(record));
+  });
+  edges.sort((a, b) => compareText(a.from, b.from) || compareText(a.to, b.to) || compareText(a.type, b.type));
+  return { nodes, edges };
+}
+
+export function toEdgeView(record: EdgeRecord): EdgeView {
+  const operations: OperationView[] = [...record.operations.entries()]
+    .map(([name, op]) => ({ name, calls: op.calls, calleeVersions: [...op.calleeVersions].sort(compareText) }))
+    .sort((a, b) => b.calls - a.calls || compareText(a.name, b.name));
+  return {
+    from: record.from,
+    to: record.to,
+    type: record.type,
+    calls: record.calls,
+    errors: record.errors,
+    operations,
+    via: mostCommon(record.vias),
+    firstSeen: toIso(record.firstMs),
+    lastSeen: toIso(record.lastMs),
+    sampleTraceIds: record.samples.map((s) => s.traceId),
+    callerVersions: [...record.callerVersions].sort(compareText),
+    calleeVersions: [...record.calleeVersions].sort(compareText),
+    environments: [...record.environments].sort(compareText),
+  };
+}
+
+/** Code-point order, independent of the machine's locale. */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function mostCommon(counts: ReadonlyMap<string, number>): string | null {
+  let best: string | null = null;
+  let bestCount = 0;
+  for (const [value, count] of counts) {
+    if (count > bestCount || (count === bestCount && best !== null && value < best)) {
+      best = value;
+      bestCount = count;
+    }
+  }
+  return best;
+}
+
+export function toIso(ms: number | null): string | null {
+  return ms === null ? null : new Date(Math.floor(ms)).toISOString();
+}

@@ -1,0 +1,135 @@
+/**
+ * Reads one input of any supported encoding into a sink: sniffs the first bytes (never the file
+ * name), unwraps gzip, strips a UTF-8 byte-order mark, transcodes UTF-16, and hands the bytes to
+ * the format reader. Unsupported encodings are rejected with a message saying what they are.
+ */
+import { Readable, pipeline } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { readOtlpJson } from './read-otlp-json.js';
+import type { SpanSink } from './span-sink.js';
+
+const GZIP = [0x1f, 0x8b];
+const ZSTD = [0x28, 0xb5, 0x2f, 0xfd];
+const UTF8_BOM = [0xef, 0xbb, 0xbf];
+const UTF16LE_BOM = [0xff, 0xfe];
+const UTF16BE_BOM = [0xfe, 0xff];
+
+function startsWith(head: Uint8Array, magic: readonly number[]): boolean {
+  return head.length >= magic.length && magic.every((b, i) => head[i] === b);
+}
+
+/** Reads `chunks` (the bytes of the input named `file`) into `sink`. */
+export async function readInput(chunks: AsyncIterable<Uint8Array>, file: string, sink: SpanSink): Promise<void> {
+  const { head, rest } = await peek(chunks, 4);
+  if (head.length === 0) {
+    sink.reject({ file, line: 1, field: null, reason: 'empty input: no trace data' });
+    return;
+  }
+  if (startsWith(head, GZIP)) {
+    let failure: string | null = null;
+    const gunzip = createGunzip();
+    pipeline(Readable.from(rest), gunzip, () => {});
+    const gunzipped = catchFailure(gunzip, (error) => {
+      failure = error.message;
+    });
+    const lines = await readDecoded(gunzipped, file, sink, true);
+    if (failure !== null) sink.reject({ file, line: lines, field: null, reason: `gzip data is damaged or truncated (${failure}); records before it were read` });
+    return;
+  }
+  await readDecoded(rest, file, sink, false);
+}
+
+/** Reads bytes that are no longer compressed; returns the number of lines read. */
+async function readDecoded(chunks: AsyncIterable<Uint8Array>, file: string, sink: SpanSink, compressed: boolean): Promise<number> {
+  const { head, rest } = await peek(chunks, 4);
+  if (head.length === 0) {
+    sink.reject({ file, line: 1, field: null, reason: compressed ? 'empty after decompression: no trace data' : 'empty input: no trace data' });
+    return 1;
+  }
+  if (startsWith(head, ZSTD)) {
+    sink.reject({ file, line: 1, field: null, reason: 'zstd-compressed input is not supported; decompress it first (zstd -d)' });
+    return 1;
+  }
+  let text: AsyncIterable<Uint8Array> = rest;
+  if (startsWith(head, UTF8_BOM)) {
+    text = skipBytes(rest, UTF8_BOM.length);
+  } else if (startsWith(head, UTF16LE_BOM) || startsWith(head, UTF16BE_BOM)) {
+    const encoding = head[0] === 0xff ? 'utf-16le' : 'utf-16be';
+    sink.warn(file, `UTF-16 text (${encoding.toUpperCase()}) transcoded to UTF-8`);
+    text = transcode(skipBytes(rest, 2), encoding);
+  } else {
+    const first = firstNonWhitespace(head);
+    if (first !== undefined && first !== 0x7b && first !== 0x5b) {
+      sink.reject({
+        file,
+        line: 1,
+        field: null,
+        reason: 'not JSON: rollgraph reads OTLP/JSON exports (a document, an array, or JSON Lines), optionally gzip-compressed',
+      });
+      return 1;
+    }
+  }
+  return readOtlpJson(text, file, sink);
+}
+
+function firstNonWhitespace(head: Uint8Array): number | undefined {
+  for (const b of head) if (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09) return b;
+  return undefined;
+}
+
+/** Reads at least `n` bytes (unless the input is shorter) and returns them with the whole stream. */
+async function peek(chunks: AsyncIterable<Uint8Array>, n: number): Promise<{ head: Uint8Array; rest: AsyncIterable<Uint8Array> }> {
+  const iterator = chunks[Symbol.asyncIterator]();
+  const taken: Uint8Array[] = [];
+  let length = 0;
+  let done = false;
+  while (length < n) {
+    const next = await iterator.next();
+    if (next.done) {
+      done = true;
+      break;
+    }
+    if (next.value.length === 0) continue;
+    taken.push(next.value);
+    length += next.value.length;
+  }
+  const head = taken.length === 1 ? taken[0]! : Buffer.concat(taken);
+  async function* rest(): AsyncGenerator<Uint8Array> {
+    if (head.length > 0) yield head;
+    if (done) return;
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) return;
+      yield next.value;
+    }
+  }
+  return { head, rest: rest() };
+}
+
+async function* skipBytes(chunks: AsyncIterable<Uint8Array>, n: number): AsyncGenerator<Uint8Array> {
+  let toSkip = n;
+  for await (const chunk of chunks) {
+    if (toSkip >= chunk.length) {
+      toSkip -= chunk.length;
+      continue;
+    }
+    yield toSkip > 0 ? chunk.subarray(toSkip) : chunk;
+    toSkip = 0;
+  }
+}
+
+async function* transcode(chunks: AsyncIterable<Uint8Array>, encoding: 'utf-16le' | 'utf-16be'): AsyncGenerator<Uint8Array> {
+  const decoder = new TextDecoder(encoding);
+  for await (const chunk of chunks) yield Buffer.from(decoder.decode(chunk, { stream: true }), 'utf8');
+  const tail = decoder.decode();
+  if (tail.length > 0) yield Buffer.from(tail, 'utf8');
+}
+
+/** Ends the stream quietly at the first error, reporting it, so records before it still count. */
+async function* catchFailure(chunks: AsyncIterable<Uint8Array>, onFailure: (error: Error) => void): AsyncGenerator<Uint8Array> {
+  try {
+    for await (const chunk of chunks) yield chunk;
+  } catch (error) {
+    onFailure(error as Error);
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * Domain types of rollgraph: what a span is reduced to, what a call and an edge are, and the
+ * plain views the reporters render. CONTRACT.md §2 and §6 define their meaning.
+ */
+import type { SpanKind } from '@opentelemetry/api';
+
+/** Kind of a node in the graph: a service has spans of its own, the others are virtual. */
+export type NodeKind = 'service' | 'database' | 'queue' | 'external';
+
+/** How a call travels: request/response, through a broker, to a database, to a third party. */
+export type CallType = 'sync' | 'async' | 'database' | 'external';
+
+/** A span link, reduced to the span it points at. */
+export interface SpanLink {
+  readonly traceId: string;
+  readonly spanId: string;
+}
+
+/** The resource a span belongs to, shared by every span of one resourceSpans entry. */
+export interface SpanResource {
+  readonly service: string;
+  readonly version: string | null;
+  readonly environment: string | null;
+}
+
+/**
+ * A span reduced to what derivation needs. Ids are lowercase hex (32 and 16 characters);
+ * `attributes` holds only the semantic-convention keys rollgraph reads, as strings.
+ */
+export interface Span {
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly parentSpanId: string | null;
+  readonly resource: SpanResource;
+  /** `undefined` when the export leaves the kind unspecified. */
+  readonly kind: SpanKind | undefined;
+  readonly name: string;
+  readonly isError: boolean;
+  /** Start time in Unix milliseconds (fractional), or null when the export has none. */
+  readonly startMs: number | null;
+  readonly attributes: Readonly<Record<string, string>>;
+  readonly links: readonly SpanLink[];
+}
+
+/** One observed call between two nodes, derived from one span pair (or one leaf span). */
+export interface Call {
+  readonly from: string;
+  readonly fromKind: NodeKind;
+  readonly to: string;
+  readonly toKind: NodeKind;
+  readonly type: CallType;
+  readonly via: string | null;
+  readonly operation: string;
+  readonly callerVersion: string | null;
+  readonly calleeVersion: string | null;
+  readonly environments: readonly string[];
+  readonly isError: boolean;
+  readonly timeMs: number | null;
+  readonly traceId: string;
+}
+
+/** A record the reader could not use, with where it stands in its input. */
+export interface Rejection {
+  readonly file: string;
+  readonly line: number;
+  /** Path of the offending field, e.g. `resourceSpans[0].scopeSpans[1].spans[3].spanId`. */
+  readonly field: string | null;
+  readonly reason: string;
+}
+
+/** Counters of one ingest, printed as the summary and returned by `--json`. */
+export interface IngestStats {
+  files: number;
+  spans: number;
+  traces: number;
+  duplicateSpans: number;
+  conflictingSpans: number;
+  unresolvedExits: number;
+  selfCalls: number;
+  missingParents: number;
+  unresolvedLinks: number;
+  /** Traces finalised early because the pairing window was full. */
+  evictedTraces: number;
+  /** Spans that arrived for a trace already finalised by the pairing window. */
+  lateSpans: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Views: plain, sorted data the reporters render (CONTRACT §6).
+
+export type Impact = 'independent' | 'coordinated' | 'data-migration';
+export type Confidence = 'observed' | 'assumed';
+
+export interface OperationView {
+  readonly name: string;
+  readonly calls: number;
+  readonly calleeVersions: readonly string[];
+}
+
+export interface NodeView {
+  readonly id: string;
+  readonly kind: NodeKind;
+  /** Versions of a service in first-seen order; empty for virtual nodes. */
+  readonly versions: readonly string[];
+  readonly entrypoint: boolean;
+  readonly environments: readonly string[];
+}
+
+export interface EdgeView {
+  readonly from: string;
+  readonly to: string;
+  readonly type: CallType;
+  readonly impact?: Impact;
+  readonly confidence?: Confidence;
+  readonly reason?: string;
+  readonly calls: number;
+  readonly errors: number;
+  /** Sorted by calls, most called first, then by name. */
+  readonly operations: readonly OperationView[];
+  readonly via: string | null;
+  readonly callerVersions: readonly string[];
+  readonly calleeVersions: readonly string[];
+  readonly environments: readonly string[];
+  readonly firstSeen: string | null;
+  readonly lastSeen: string | null;
+  readonly sampleTraceIds: readonly string[];
+}
+
+/** The graph as reporters see it: nodes sorted by id, edges by from, to, type. */
+export interface GraphView {
+  readonly nodes: readonly NodeView[];
+  readonly edges: readonly EdgeView[];
+}
