@@ -1,0 +1,71 @@
+/**
+ * The command line: parses arguments, runs one command, prints user errors as one line and
+ * bugs with their stack, and returns the exit code of CONTRACT §7. The only `catch` of errors.
+ */
+import { createRequire } from 'node:module';
+import { Command, CommanderError, Option } from 'commander';
+import { EXIT_FAILED, EXIT_OK, isUserError } from '../errors.js';
+import type { CliIo } from './io.js';
+import { registerExport } from './export-command.js';
+
+/** The package's version; package.json sits two levels up from both src/cli and dist/cli. */
+export const VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+
+export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
+  const program = new Command('rollgraph')
+    .description(
+      'Derives the service dependency graph from exported OpenTelemetry traces, for review and for\n' +
+        'planning rollbacks: who calls whom, through which queue, against which database or third party.',
+    )
+    .version(VERSION, '-V, --version')
+    .addOption(new Option('--env <name>', 'only calls and services of this deployment.environment.name'))
+    .showHelpAfterError('(run with --help for usage)')
+    .showSuggestionAfterError(true)
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      outputError: (s, write) => write(s.startsWith('error:') ? `rollgraph: ${s}` : s),
+    })
+    .exitOverride();
+  program.addHelpText(
+    'after',
+    `
+Examples:
+  $ rollgraph export --input traces.jsonl --format dot --out graph.dot
+  $ rollgraph export --input 'exports/*.jsonl.gz' --format json > graph.json
+  $ otel-export | rollgraph export --input - --format mermaid
+
+Exit codes: 0 ran, nothing to flag; 1 a policy tripped; 2 did not run as asked.`,
+  );
+  registerExport(program, io, setExitCode);
+  for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
+  return program;
+}
+
+/** Runs the CLI with `argv` (without node and script) and returns the exit code. */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  let exitCode = EXIT_OK;
+  const program = buildProgram(io, (code) => {
+    exitCode = code;
+  });
+  try {
+    if (argv.length === 0) {
+      program.outputHelp({ error: true });
+      return EXIT_FAILED;
+    }
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit 0; every other parsing problem is a usage error.
+      return error.exitCode === 0 ? EXIT_OK : EXIT_FAILED;
+    }
+    if (isUserError(error)) {
+      io.stderr.write(`rollgraph: ${error.message}\n`);
+      return error.exitCode;
+    }
+    const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    io.stderr.write(`rollgraph: internal error (this is a bug in rollgraph, please report it)\n${stack}\n`);
+    return EXIT_FAILED;
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * From trace inputs to the dependency graph in one pass: each input is read as a stream, its
+ * spans paired in one window shared by all inputs (a parent in another file still pairs), calls
+ * folded into edges, and the graph built once every input is read.
+ */
+import type { Call, GraphView, IngestStats, Rejection, Span } from './model.js';
+import { readInput } from './ingest/read-input.js';
+import type { SpanSink } from './ingest/span-sink.js';
+import { TraceWindow, type TraceWindowOptions } from './derive/trace-window.js';
+import { EdgeAccumulator } from './graph/edge-accumulator.js';
+import { type DependencyGraph, buildGraph } from './graph/build-graph.js';
+import { toGraphView } from './graph/graph-view.js';
+
+/** A named source of bytes: a file, stdin, or anything a library user streams. */
+export interface TraceInput {
+  /** Shown in messages: the path, or `-` for stdin. */
+  readonly name: string;
+  open(): AsyncIterable<Uint8Array>;
+}
+
+export interface DeriveOptions extends TraceWindowOptions {
+  /** Rejections kept with their details; the rest are only counted. */
+  readonly maxRejections?: number;
+  /** Called after each input, e.g. for progress. */
+  readonly onInputDone?: (input: TraceInput, spans: number) => void;
+}
+
+export interface Derivation {
+  readonly graph: DependencyGraph;
+  readonly view: GraphView;
+  readonly stats: IngestStats;
+  readonly warnings: readonly string[];
+  readonly rejected: readonly Rejection[];
+  readonly rejectedCount: number;
+  /** Inputs from which not one span could be read. */
+  readonly unusable: readonly string[];
+  readonly services: number;
+  /** Environments seen on spans, whether or not `--env` selected them. */
+  readonly environments: readonly string[];
+}
+
+export const DEFAULT_MAX_REJECTIONS = 1000;
+
+export async function deriveGraph(inputs: readonly TraceInput[], options: DeriveOptions = {}): Promise<Derivation> {
+  const edges = new EdgeAccumulator();
+  const window = new TraceWindow((call: Call) => edges.add(call), options);
+  const maxRejections = options.maxRejections ?? DEFAULT_MAX_REJECTIONS;
+  const notices = new Map<string, { files: string[]; count: number | null }>();
+  const rejected: Rejection[] = [];
+  let rejectedCount = 0;
+  const unusable: string[] = [];
+  let spansOfInput = 0;
+  const sink: SpanSink = {
+    span(span: Span) {
+      spansOfInput++;
+      window.add(span);
+    },
+    reject(rejection: Rejection) {
+      rejectedCount++;
+      if (rejected.length < maxRejections) rejected.push(rejection);
+    },
+    warn(file: string, message: string, count?: number) {
+      const notice = notices.get(message);
+      if (notice === undefined) notices.set(message, { files: [file], count: count ?? null });
+      else {
+        if (!notice.files.includes(file)) notice.files.push(file);
+        if (count !== undefined) notice.count = (notice.count ?? 0) + count;
+      }
+    },
+  };
+  for (const input of inputs) {
+    spansOfInput = 0;
+    await readInput(input.open(), input.name, sink);
+    if (spansOfInput === 0) unusable.push(input.name);
+    options.onInputDone?.(input, spansOfInput);
+  }
+  window.finish();
+  const { graph, selfCalls } = buildGraph(edges.edges.values(), window.services);
+  const view = toGraphView(graph);
+  const warnings = [...notices].map(([message, { files, count }]) => formatNotice(message, files, count));
+  const environments = [...window.environmentsSeen].sort();
+  if (options.environment != null && window.services.size === 0) {
+    warnings.push(
+      `no span has deployment.environment.name=${options.environment}` +
+        (environments.length > 0 ? ` (environments seen: ${environments.join(', ')})` : ' (no span names an environment)'),
+    );
+  }
+  const stats: IngestStats = { files: inputs.length, ...window.stats, selfCalls: window.stats.selfCalls + selfCalls };
+  return {
+    graph,
+    view,
+    stats,
+    warnings,
+    rejected,
+    rejectedCount,
+    unusable,
+    services: view.nodes.filter((n) => n.kind === 'service').length,
+    environments,
+  };
+}
+
+const NAMED_FILES = 3;
+
+function formatNotice(message: string, files: readonly string[], count: number | null): string {
+  const named = files.slice(0, NAMED_FILES).join(', ') + (files.length > NAMED_FILES ? ` and ${files.length - NAMED_FILES} more` : '');
+  return count === null ? `${message}: ${named}` : `${message}: ${count.toLocaleString('en-US')} in ${named}`;
+}
