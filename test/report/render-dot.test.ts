@@ -1,6 +1,4 @@
-import { spawnSync } from 'node:child_process';
-import { Graphviz } from '@hpcc-js/wasm-graphviz';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GraphView, NodeView } from '../../src/model.js';
 import { renderDot } from '../../src/report/render-dot.js';
 import {
@@ -8,63 +6,13 @@ import {
   IMG_TAG,
   QUOTES_AND_NEWLINE,
   emptyView,
-  expectGolden,
   hostileView,
   namedViews,
   shopImpactView,
   shopView,
 } from './sample-views.js';
-
-/** A system Graphviz is optional; the WebAssembly build always runs. */
-const hasSystemDot = spawnSync('dot', ['-V']).error === undefined;
-
-let graphviz: Graphviz;
-beforeAll(async () => {
-  graphviz = await Graphviz.load();
-});
-
-function layOutWithSystemDot(source: string): string {
-  const result = spawnSync('dot', ['-Tsvg'], { input: source, encoding: 'utf8' });
-  expect(result.status, result.stderr).toBe(0);
-  expect(result.stderr).not.toMatch(/error/i);
-  return result.stdout;
-}
-
-function layOutWithWasm(source: string): string {
-  return graphviz.dot(source); // throws on a syntax error
-}
-
-/** The text of every `<text>` element of an SVG, XML entities decoded. */
-function svgTexts(svg: string): string[] {
-  return [...svg.matchAll(/<text\b[^>]*>([^<]*)<\/text>/g)].map((match) =>
-    decodeXml(match[1] ?? ''),
-  );
-}
-
-function decodeXml(text: string): string {
-  return text
-    .replace(/&#x([0-9a-f]+);/gi, (_, code: string) => String.fromCodePoint(parseInt(code, 16)))
-    .replace(/&#(\d+);/g, (_, code: string) => String.fromCodePoint(Number(code)))
-    .replace(/&(lt|gt|quot|apos|amp);/g, (_, name: string) => ENTITIES[name] ?? '')
-    .replace(/\u00a0/g, ' '); // Graphviz writes the second of two spaces as &#160;
-}
-const ENTITIES: Record<string, string> = { lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' };
-
-/** The lines a node's name is drawn as: line breaks kept, control characters as pictures. */
-function drawnLines(name: string): string[] {
-  return name
-    .replace(/\r\n?/g, '\n')
-    .replace(/\t/g, ' ')
-    .replace(/[\u0000-\u0009\u000b-\u001f]/g, (char) => String.fromCodePoint(0x2400 + char.charCodeAt(0)))
-    .split('\n');
-}
-
-function expectSvgNamesEveryNode(svg: string, view: GraphView): void {
-  const texts = svgTexts(svg);
-  for (const node of view.nodes) {
-    for (const line of drawnLines(node.id)) expect(texts, `a text "${line}"`).toContain(line);
-  }
-}
+import { expectGolden } from '../helpers/golden.js';
+import { decodeXml, expectSvgNamesEveryNode, hasSystemDot, layOutAsJson, layOutWithSystemDot, layOutWithWasm, svgTexts } from '../helpers/graphviz.js';
 
 function service(id: string): NodeView {
   return { id, kind: 'service', versions: [], entrypoint: false, environments: [] };
@@ -180,7 +128,7 @@ describe('renderDot', () => {
     expect(source).toContain('subgraph cluster_legend {');
     expect(source).toContain('"legend service 2" [label="service"');
     expect(source).toContain('"legend sync call 2" [label="sync call"');
-    const layout = JSON.parse(graphviz.layout(source, 'json')) as { objects: { name: string }[] };
+    const layout = layOutAsJson<{ objects: { name: string }[] }>(source);
     const names = layout.objects.map((object) => object.name);
     expect(names.filter((name) => name === 'legend service')).toHaveLength(1);
   });
@@ -251,10 +199,7 @@ describe('renderDot', () => {
           sampleTraceIds: [],
         })),
       };
-      const layout = JSON.parse(graphviz.layout(renderDot(view), 'json')) as {
-        objects: { name: string; nodes?: unknown }[];
-        edges: unknown[];
-      };
+      const layout = layOutAsJson<{ objects: { name: string; nodes?: unknown }[]; edges: unknown[] }>(renderDot(view));
       const real = layout.objects.filter((object) => !('nodes' in object) && !object.name.startsWith('legend '));
       expect(real).toHaveLength(names.length);
       expect(new Set(real.map((object) => object.name)).size).toBe(names.length);

@@ -4,12 +4,12 @@ import { renderMermaid, renderMermaidMarkdown } from '../../src/report/render-me
 import {
   IMG_TAG,
   emptyView,
-  expectGolden,
   hostileView,
   namedViews,
   shopImpactView,
   shopView,
 } from './sample-views.js';
+import { expectGolden } from '../helpers/golden.js';
 
 /** A node statement: id, opening bracket, quoted label, closing bracket. */
 const NODE_LINE = /^ {4}(n\d+)(\["|\[\("|\[\/"|\{\{")([^"]*)("\]|"\)\]|"\/\]|"\}\})$/;

@@ -1,13 +1,8 @@
 /**
  * Small graph views the reporter tests render: a realistic shop, the same shop with rollback
  * impacts, names an attacker could put in traces, and the empty graph. Built inline, sorted
- * the way the graph code hands them over (nodes by id; edges by from, to, type). Also the
- * golden-file check the reporter tests share.
+ * the way the graph code hands them over (nodes by id; edges by from, to, type).
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { expect } from 'vitest';
 import type { EdgeView, GraphView, Impact, NodeKind, NodeView, OperationView } from '../../src/model.js';
 
 function node(id: string, kind: NodeKind, versions: string[] = [], entrypoint = false): NodeView {
@@ -185,25 +180,3 @@ export const namedViews: readonly { readonly name: string; readonly view: GraphV
   { name: 'hostile', view: hostileView },
   { name: 'empty', view: emptyView },
 ];
-
-// ---------------------------------------------------------------------------------------------
-// Golden files
-
-/**
- * Compares a reporter's output with `test/golden/<file>`. With `UPDATE_GOLDEN=1` in the
- * environment it writes the file instead: review the diff, then commit it.
- */
-export function expectGolden(actual: string, file: string): void {
-  const path = fileURLToPath(new URL(`../golden/${file}`, import.meta.url));
-  if (process.env['UPDATE_GOLDEN'] === '1') {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, actual);
-    return;
-  }
-  if (!existsSync(path)) {
-    throw new Error(`test/golden/${file} is missing: run with UPDATE_GOLDEN=1 to create it`);
-  }
-  // A checkout that turned line endings into CRLF must not fail every golden test.
-  const expected = readFileSync(path, 'utf8').replace(/\r\n/g, '\n');
-  expect(actual, `test/golden/${file} (UPDATE_GOLDEN=1 regenerates it)`).toBe(expected);
-}
