@@ -32,9 +32,9 @@ export function registerExport(program: Command, io: CliIo, setExitCode: (code: 
     .command('export')
     .summary('write the dependency graph as DOT, JSON or Mermaid')
     .description(
-      'Derives the dependency graph from trace files and writes it: DOT for Graphviz and review,\n' +
-        'JSON for machines (CONTRACT §6 shape), Mermaid for pull requests. A summary of what was\n' +
-        'read goes to stderr.',
+      'Derives the dependency graph from trace files and writes it: DOT for Graphviz and review, ' +
+        'JSON for machines, Mermaid for pull requests. All inputs are one ingest: a parent span in one ' +
+        'file pairs with its child in another. A summary of what was read goes to stderr.',
     )
     .addOption(
       new Option('-i, --input <path...>', 'trace files, directories, globs, or - for stdin (OTLP/JSON, JSON Lines, gzip)'),

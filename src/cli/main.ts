@@ -14,7 +14,7 @@ export const VERSION = (createRequire(import.meta.url)('../../package.json') as 
 export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
   const program = new Command('rollgraph')
     .description(
-      'Derives the service dependency graph from exported OpenTelemetry traces, for review and for\n' +
+      'Derives the service dependency graph from exported OpenTelemetry traces, for review and for ' +
         'planning rollbacks: who calls whom, through which queue, against which database or third party.',
     )
     .version(VERSION, '-V, --version')

@@ -116,10 +116,12 @@ export class TraceWindow {
         if (span.links.length === 0) continue;
         const targets: Span[] = [];
         for (const link of span.links) {
-          const target = this.open.get(link.traceId)?.spans.get(link.spanId) ?? this.linkTargets.get(`${link.traceId}:${link.spanId}`);
+          const open = this.open.get(link.traceId)?.spans.get(link.spanId);
+          const target = open ?? this.linkTargets.get(`${link.traceId}:${link.spanId}`);
           if (target === undefined) continue;
           targets.push(target);
-          if (span.kind === SpanKind.CONSUMER && target.resource.service !== span.resource.service) {
+          // A producer still open learns it has a consumer elsewhere (a finalised one already made its calls).
+          if (open !== undefined && span.kind === SpanKind.CONSUMER && target.resource.service !== span.resource.service) {
             this.linkedFromElsewhere.add(`${target.traceId}:${target.spanId}`);
           }
         }

@@ -58,7 +58,7 @@ const IMPACT_STYLES: Readonly<Record<Impact, { readonly color: string; readonly 
 
 /** Renders `view` as a DOT digraph named `rollgraph`, nodes and edges in the view's order. */
 export function renderDot(view: GraphView): string {
-  const nodes = collectNodes(view);
+  const nodes = view.nodes;
   const lines = [
     'digraph rollgraph {',
     `  graph [rankdir=LR, fontname="${FONT}", fontsize=11, nodesep=0.25, ranksep=0.8, newrank=true];`,
@@ -80,23 +80,6 @@ export function renderDot(view: GraphView): string {
 
 // ---------------------------------------------------------------------------------------------
 // Nodes and edges
-
-/**
- * The view's nodes, then (defensively) any edge endpoint the view did not list, so that
- * Graphviz never invents a node whose default label is its raw, escaped id.
- */
-function collectNodes(view: GraphView): readonly NodeView[] {
-  const known = new Set(view.nodes.map((node) => node.id));
-  const nodes = [...view.nodes];
-  for (const edge of view.edges) {
-    for (const id of [edge.from, edge.to]) {
-      if (known.has(id)) continue;
-      known.add(id);
-      nodes.push({ id, kind: 'service', versions: [], entrypoint: false, environments: [] });
-    }
-  }
-  return nodes;
-}
 
 /** Name, current version (the last one seen) and whether it is an entry point. */
 function renderNode(node: NodeView): string {

@@ -55,7 +55,7 @@ const IMPACT_LINK_STYLES: Readonly<Record<Impact, string>> = {
 /** Renders `view` as a `flowchart LR`, nodes and edges in the view's order. */
 export function renderMermaid(view: GraphView): string {
   const lines = ['flowchart LR'];
-  const nodes = collectNodes(view);
+  const nodes = view.nodes;
   if (nodes.length === 0) {
     lines.push(`${INDENT}%% no calls found`);
     return lines.join('\n') + '\n';
@@ -97,20 +97,6 @@ export function renderMermaid(view: GraphView): string {
 export function renderMermaidMarkdown(view: GraphView): string {
   // Labels never contain a backtick or a line break, so the fence cannot be closed early.
   return '```mermaid\n' + renderMermaid(view) + '```\n';
-}
-
-/** The view's nodes, then any edge endpoint the view did not list, so every edge has ids. */
-function collectNodes(view: GraphView): readonly NodeView[] {
-  const known = new Set(view.nodes.map((node) => node.id));
-  const nodes = [...view.nodes];
-  for (const edge of view.edges) {
-    for (const id of [edge.from, edge.to]) {
-      if (known.has(id)) continue;
-      known.add(id);
-      nodes.push({ id, kind: 'service', versions: [], entrypoint: false, environments: [] });
-    }
-  }
-  return nodes;
 }
 
 /** `12 calls, 1 error (coordinated)`: short, since GitHub shows the chart at page width. */

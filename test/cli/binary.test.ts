@@ -1,10 +1,11 @@
 /**
  * The built executable, spawned exactly as a user runs it (`npm test` builds dist/ first).
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, spawnCli, tempDir } from '../helpers/cli.js';
+import { BIN, ROOT, spawnCli, tempDir } from '../helpers/cli.js';
 
 describe('bin/rollgraph.js', () => {
   it('exports the demo graph as JSON, reading gzip and plain JSON Lines from directories', () => {
@@ -32,6 +33,15 @@ describe('bin/rollgraph.js', () => {
     expect(r.stderr).toContain('metrics.json:1: resourceMetrics: this is OTLP metrics data, not traces');
     expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^rollgraph: nothing usable in .*metrics\.json/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('stops quietly when the reader of its output goes away (| head)', () => {
+    const r = spawnSync('bash', ['-c', `node ${BIN} export --input fixtures/demo --format json 2>/dev/null | head -c 10 >/dev/null; echo "\${PIPESTATUS[0]}"`], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect(r.stdout.trim()).toBe('0');
+    expect(r.stderr).toBe('');
   });
 
   it('prints its version', () => {

@@ -10,13 +10,10 @@ import {
   namedViews,
   shopImpactView,
   shopView,
+  service,
 } from './sample-views.js';
 import { expectGolden } from '../helpers/golden.js';
 import { decodeXml, expectSvgNamesEveryNode, hasSystemDot, layOutAsJson, layOutWithSystemDot, layOutWithWasm, svgTexts } from '../helpers/graphviz.js';
-
-function service(id: string): NodeView {
-  return { id, kind: 'service', versions: [], entrypoint: false, environments: [] };
-}
 
 describe('renderDot', () => {
   describe.each(namedViews)('$name graph', ({ name, view }) => {

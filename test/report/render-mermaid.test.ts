@@ -8,6 +8,7 @@ import {
   namedViews,
   shopImpactView,
   shopView,
+  service,
 } from './sample-views.js';
 import { expectGolden } from '../helpers/golden.js';
 
@@ -32,10 +33,6 @@ function nodeLabels(chart: string): Map<string, string> {
     if (match?.[1] !== undefined && match[3] !== undefined) labels.set(match[1], match[3]);
   }
   return labels;
-}
-
-function service(id: string): NodeView {
-  return { id, kind: 'service', versions: [], entrypoint: false, environments: [] };
 }
 
 describe('renderMermaid', () => {

@@ -180,3 +180,8 @@ export const namedViews: readonly { readonly name: string; readonly view: GraphV
   { name: 'hostile', view: hostileView },
   { name: 'empty', view: emptyView },
 ];
+
+/** A bare service node, for views built around one odd name. */
+export function service(id: string): NodeView {
+  return { id, kind: 'service', versions: [], entrypoint: false, environments: [] };
+}
