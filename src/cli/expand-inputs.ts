@@ -5,7 +5,7 @@
  * explicitly is read whatever its name. A path that names nothing is an error before anything
  * is read.
  */
-import { createReadStream, statSync, readdirSync } from 'node:fs';
+import { accessSync, constants, createReadStream, readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { globSync, isDynamicPattern } from 'tinyglobby';
 import { InputError, UsageError } from '../errors.js';
@@ -23,6 +23,7 @@ export function expandInputs(patterns: readonly string[], io: CliIo): TraceInput
   const addFile = (shown: string, path: string) => {
     if (seen.has(path)) return;
     seen.add(path);
+    assertReadable(path, shown);
     inputs.push({ name: shown, open: () => openFile(path, shown) });
   };
   for (const pattern of patterns) {
@@ -49,6 +50,15 @@ export function expandInputs(patterns: readonly string[], io: CliIo): TraceInput
     }
   }
   return inputs;
+}
+
+/** Fails before anything is read, rather than after an hour of reading the other inputs. */
+function assertReadable(path: string, shown: string): void {
+  try {
+    accessSync(path, constants.R_OK);
+  } catch (error) {
+    throw new InputError(`${shown}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
 }
 
 function statOrNull(path: string) {
