@@ -75,6 +75,8 @@ class OtlpJsonReader implements ScanHandler<Role> {
   private legacyScope = false;
   private unknownService = 0;
   private readonly kindNotes = new Map<string, number>();
+  /** Documents of another format: the first of each kind, and how many there were. */
+  private readonly foreign = new Map<string, { line: number; field: string; count: number }>();
 
   constructor(
     private readonly file: string,
@@ -177,7 +179,7 @@ class OtlpJsonReader implements ScanHandler<Role> {
       }
       rs.waiting = [];
     } else if (role.t === 'document' && !role.doc.hasTraces) {
-      this.reject(role.doc.line, formatPath(frame.parent === null ? null : frame), describeForeignDocument(role.doc.keys));
+      this.rejectForeign(role.doc.line, formatPath(frame.parent === null ? null : frame), describeForeignDocument(role.doc.keys));
     }
     void line;
   }
@@ -189,6 +191,9 @@ class OtlpJsonReader implements ScanHandler<Role> {
   /** Reports what the whole input taught, once per input. */
   finish(values: number): void {
     if (values === 0) this.reject(1, null, 'no JSON value: the input is empty');
+    for (const [reason, { line, field, count }] of this.foreign) {
+      this.reject(line, field, count === 1 ? reason : `${reason} (and ${count - 1} more records like it)`);
+    }
     if (this.snakeCase) this.sink.warn(this.file, 'snake_case OTLP keys (resource_spans, scope_spans) accepted');
     if (this.legacyScope) this.sink.warn(this.file, 'legacy instrumentationLibrarySpans read as scopeSpans');
     if (this.unknownService > 0) {
@@ -225,6 +230,13 @@ class OtlpJsonReader implements ScanHandler<Role> {
     this.sink.span(span.span);
   }
 
+  /** A file of Zipkin spans is one mistake, not one per span: reported once, with a count. */
+  private rejectForeign(line: number, field: string, reason: string): void {
+    const seen = this.foreign.get(reason);
+    if (seen === undefined) this.foreign.set(reason, { line, field, count: 1 });
+    else seen.count++;
+  }
+
   private reject(line: number, field: string | null, reason: string): void {
     this.sink.reject({ file: this.file, line, field: field === '' ? null : field, reason });
   }
@@ -233,6 +245,7 @@ class OtlpJsonReader implements ScanHandler<Role> {
 function describeForeignDocument(keys: readonly string[]): string {
   const has = (k: string) => keys.includes(k);
   if (has('data') && keys.length <= 5) return 'looks like Jaeger JSON (a "data" key), not OTLP/JSON traces';
+  if (has('traceID') && has('spans')) return 'looks like a Jaeger trace (traceID, spans, processes), not OTLP/JSON traces';
   if (has('traceId') && (has('localEndpoint') || has('remoteEndpoint') || has('id'))) {
     return 'looks like a Zipkin span, not OTLP/JSON traces';
   }

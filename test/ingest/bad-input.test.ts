@@ -92,6 +92,15 @@ describe('inputs with nothing usable', () => {
     ]);
   });
 
+  it('a file of foreign records is one rejection, with a count', async () => {
+    const span = '{"traceId":"5af7183fb1d4cf5f","id":"6b221d5bc9e6496c","localEndpoint":{"serviceName":"a"}}';
+    const d = await deriveFiles({ 'zipkin.json': `[\n${span},\n${span},\n${span}\n]`, 'jaeger.json': '{"traceID":"1","spans":[],"processes":{}}' });
+    expect(messages(d)).toEqual([
+      'zipkin.json:2: [0]: looks like a Zipkin span, not OTLP/JSON traces (and 2 more records like it)',
+      'jaeger.json:1: looks like a Jaeger trace (traceID, spans, processes), not OTLP/JSON traces',
+    ]);
+  });
+
   it('empty and whitespace-only files, and binary data', async () => {
     const d = await deriveFiles({ 'empty.json': '', 'blank.jsonl': '\n\n  \n', 'image.png': Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a]) });
     expect(d.unusable).toEqual(['empty.json', 'blank.jsonl', 'image.png']);
