@@ -3,13 +3,15 @@
  * spans paired in one window shared by all inputs (a parent in another file still pairs), calls
  * folded into edges, and the graph built once every input is read.
  */
-import type { Call, GraphView, IngestStats, Rejection, Span } from './model.js';
+import type { Call, CallType, GraphView, IngestStats, Rejection, Span, SpanResource } from './model.js';
 import { readInput } from './ingest/read-input.js';
 import type { SpanSink } from './ingest/span-sink.js';
 import { TraceWindow, type TraceWindowOptions } from './derive/trace-window.js';
 import { EdgeAccumulator } from './graph/edge-accumulator.js';
 import { type DependencyGraph, buildGraph } from './graph/build-graph.js';
 import { toGraphView } from './graph/graph-view.js';
+import { profileRollbacks } from './graph/profile-rollbacks.js';
+import { type ImpactOverride, type ImpactTags, tagImpacts } from './graph/tag-impacts.js';
 
 /** A named source of bytes: a file, stdin, or anything a library user streams. */
 export interface TraceInput {
@@ -19,6 +21,12 @@ export interface TraceInput {
 }
 
 export interface DeriveOptions extends TraceWindowOptions {
+  /** Maps a node name (a service, pod or host name) to the service it stands for. */
+  readonly aliasOf?: (name: string) => string;
+  /** Calls to drop before they become edges (health checks, probes). */
+  readonly isIgnored?: (call: { from: string; to: string; type: CallType; operation: string }) => boolean;
+  /** Impact rules checked before the default ones (from the config file). */
+  readonly override?: ImpactOverride;
   /** Rejections kept with their details; the rest are only counted. */
   readonly maxRejections?: number;
   /** Called after each input, e.g. for progress. */
@@ -27,6 +35,9 @@ export interface DeriveOptions extends TraceWindowOptions {
 
 export interface Derivation {
   readonly graph: DependencyGraph;
+  /** The impact of every edge, by edge key. */
+  readonly tags: ImpactTags;
+  /** The graph with impacts and rollback profiles, for reporters. */
   readonly view: GraphView;
   readonly stats: IngestStats;
   readonly warnings: readonly string[];
@@ -43,7 +54,23 @@ export const DEFAULT_MAX_REJECTIONS = 1000;
 
 export async function deriveGraph(inputs: readonly TraceInput[], options: DeriveOptions = {}): Promise<Derivation> {
   const edges = new EdgeAccumulator();
-  const window = new TraceWindow((call: Call) => edges.add(call), options);
+  const { aliasOf, isIgnored } = options;
+  let ignoredCalls = 0;
+  const window = new TraceWindow((call: Call) => {
+    const named = aliasOf === undefined ? call : { ...call, from: aliasOf(call.from), to: aliasOf(call.to) };
+    if (isIgnored?.(named)) ignoredCalls++;
+    else edges.add(named);
+  }, options);
+  const aliased = new Map<SpanResource, SpanResource>();
+  const resourceOf = (resource: SpanResource): SpanResource => {
+    let mapped = aliased.get(resource);
+    if (mapped === undefined) {
+      const service = aliasOf!(resource.service);
+      mapped = service === resource.service ? resource : { ...resource, service };
+      aliased.set(resource, mapped);
+    }
+    return mapped;
+  };
   const maxRejections = options.maxRejections ?? DEFAULT_MAX_REJECTIONS;
   const notices = new Map<string, { files: string[]; count: number | null }>();
   const rejected: Rejection[] = [];
@@ -53,7 +80,7 @@ export async function deriveGraph(inputs: readonly TraceInput[], options: Derive
   const sink: SpanSink = {
     span(span: Span) {
       spansOfInput++;
-      window.add(span);
+      window.add(aliasOf === undefined ? span : { ...span, resource: resourceOf(span.resource) });
     },
     reject(rejection: Rejection) {
       rejectedCount++;
@@ -76,7 +103,8 @@ export async function deriveGraph(inputs: readonly TraceInput[], options: Derive
   }
   window.finish();
   const { graph, selfCalls } = buildGraph(edges.edges.values(), window.services);
-  const view = toGraphView(graph);
+  const tags = tagImpacts(graph, { override: options.override });
+  const view = toGraphView(graph, { tags, profiles: profileRollbacks(graph, tags) });
   const warnings = [...notices].map(([message, { files, count }]) => formatNotice(message, files, count));
   const environments = [...window.environmentsSeen].sort();
   if (options.environment != null && window.services.size === 0) {
@@ -85,9 +113,10 @@ export async function deriveGraph(inputs: readonly TraceInput[], options: Derive
         (environments.length > 0 ? ` (environments seen: ${environments.join(', ')})` : ' (no span names an environment)'),
     );
   }
-  const stats: IngestStats = { files: inputs.length, ...window.stats, selfCalls: window.stats.selfCalls + selfCalls };
+  const stats: IngestStats = { files: inputs.length, ...window.stats, selfCalls: window.stats.selfCalls + selfCalls, ignoredCalls };
   return {
     graph,
+    tags,
     view,
     stats,
     warnings,

@@ -83,6 +83,8 @@ export interface IngestStats {
   evictedTraces: number;
   /** Spans that arrived for a trace already finalised by the pairing window. */
   lateSpans: number;
+  /** Calls dropped by the config file's ignore rules. */
+  ignoredCalls: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -95,6 +97,20 @@ export interface OperationView {
   readonly name: string;
   readonly calls: number;
   readonly calleeVersions: readonly string[];
+  /** Versions of the caller seen using this operation. */
+  readonly callerVersions: readonly string[];
+}
+
+/** What rolling a service back to its previous version involves (`export` JSON, per service). */
+export interface RollbackProfile {
+  readonly fromVersion: string | null;
+  readonly toVersion: string | null;
+  /** Callers that must revert with it: the revert set of a plan for this service alone. */
+  readonly mustRevertWith: readonly string[];
+  /** Databases it writes to: compensate, don't revert. */
+  readonly compensate: readonly string[];
+  /** Third parties it calls with side effects: pause before reverting. */
+  readonly dampen: readonly string[];
 }
 
 export interface NodeView {
@@ -104,6 +120,8 @@ export interface NodeView {
   readonly versions: readonly string[];
   readonly entrypoint: boolean;
   readonly environments: readonly string[];
+  /** Services only, once impacts are tagged. */
+  readonly rollback?: RollbackProfile;
 }
 
 export interface EdgeView {
@@ -130,4 +148,54 @@ export interface EdgeView {
 export interface GraphView {
   readonly nodes: readonly NodeView[];
   readonly edges: readonly EdgeView[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plans (CONTRACT §4) and impact reports.
+
+export type StepKind = 'snapshot' | 'dampen' | 'revert' | 'verify' | 'resume' | 'compensate';
+
+export interface PlanStep {
+  readonly kind: StepKind;
+  readonly services: readonly string[];
+  readonly reversible: boolean;
+  /** One line saying what to do. */
+  readonly text: string;
+  /** What must be true before this step (revert steps). */
+  readonly precondition?: string;
+  /** How to check the step worked (revert steps). */
+  readonly verification?: string;
+  /** The facts from the traces behind the step, one per line. */
+  readonly evidence: readonly string[];
+}
+
+/** A service the plan had to add to the targets, and the call that forces it. */
+export interface AddedService {
+  readonly service: string;
+  readonly because: { readonly from: string; readonly to: string; readonly operation: string | null };
+  readonly reason: string;
+}
+
+export interface PlanView {
+  readonly targets: readonly string[];
+  readonly revertSet: readonly string[];
+  /** Topological generations of the revert set: callers first; parallel inside a wave. */
+  readonly waves: readonly (readonly string[])[];
+  /** Strongly connected groups of the revert set: each must revert atomically. */
+  readonly cycles: readonly (readonly string[])[];
+  readonly steps: readonly PlanStep[];
+  readonly added: readonly AddedService[];
+  /** Current and target version of each service in the revert set. */
+  readonly versions: Readonly<Record<string, { readonly from: string | null; readonly to: string | null }>>;
+  readonly warnings: readonly string[];
+}
+
+export interface ImpactView {
+  readonly service: string;
+  readonly fromVersion: string | null;
+  readonly toVersion: string | null;
+  readonly mustRevertWith: readonly string[];
+  /** Every edge into or out of the service, tagged for this rollback. */
+  readonly edges: readonly EdgeView[];
+  readonly plan: PlanView;
 }

@@ -34,7 +34,7 @@ const isCaller = (s: Span) => s.kind === SpanKind.CLIENT || s.kind === SpanKind.
 const isEntry = (s: Span) => s.kind === SpanKind.SERVER || s.kind === SpanKind.CONSUMER;
 
 export class TraceWindow {
-  readonly stats: Omit<IngestStats, 'files'> = {
+  readonly stats: Omit<IngestStats, 'files' | 'ignoredCalls'> = {
     spans: 0,
     traces: 0,
     duplicateSpans: 0,

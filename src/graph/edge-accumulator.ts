@@ -9,6 +9,7 @@ export const MAX_SAMPLE_TRACES = 3;
 export interface OperationTally {
   calls: number;
   readonly calleeVersions: Set<string>;
+  readonly callerVersions: Set<string>;
 }
 
 export interface EdgeRecord {
@@ -68,10 +69,11 @@ export class EdgeAccumulator {
     if (call.isError) edge.errors++;
     let op = edge.operations.get(call.operation);
     if (op === undefined) {
-      op = { calls: 0, calleeVersions: new Set() };
+      op = { calls: 0, calleeVersions: new Set(), callerVersions: new Set() };
       edge.operations.set(call.operation, op);
     }
     op.calls++;
+    if (call.callerVersion !== null) op.callerVersions.add(call.callerVersion);
     if (call.calleeVersion !== null) {
       op.calleeVersions.add(call.calleeVersion);
       edge.calleeVersions.add(call.calleeVersion);
@@ -94,10 +96,12 @@ export function mergeEdgeRecord(target: EdgeRecord, source: EdgeRecord): void {
   target.errors += source.errors;
   for (const [name, op] of source.operations) {
     const into = target.operations.get(name);
-    if (into === undefined) target.operations.set(name, { calls: op.calls, calleeVersions: new Set(op.calleeVersions) });
-    else {
+    if (into === undefined) {
+      target.operations.set(name, { calls: op.calls, calleeVersions: new Set(op.calleeVersions), callerVersions: new Set(op.callerVersions) });
+    } else {
       into.calls += op.calls;
       for (const v of op.calleeVersions) into.calleeVersions.add(v);
+      for (const v of op.callerVersions) into.callerVersions.add(v);
     }
   }
   for (const [via, n] of source.vias) target.vias.set(via, (target.vias.get(via) ?? 0) + n);

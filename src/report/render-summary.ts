@@ -38,6 +38,7 @@ export function renderSummary(view: SummaryView): string {
   if (s.duplicateSpans > 0) notes.push(count(s.duplicateSpans, 'duplicate span'));
   if (s.conflictingSpans > 0) notes.push(`${count(s.conflictingSpans, 'conflicting duplicate')} (first kept)`);
   if (s.evictedTraces > 0) notes.push(`${count(s.evictedTraces, 'trace')} finalised early by the pairing window`);
+  if (s.ignoredCalls > 0) notes.push(`${count(s.ignoredCalls, 'call')} ignored by the config file`);
   if (s.lateSpans > 0) notes.push(`${count(s.lateSpans, 'span')} arrived after their trace was finalised`);
   lines.push(`  ${notes.join(', ')}`);
   for (const w of view.warnings) lines.push(`  warning: ${w}`);

@@ -10,7 +10,7 @@ describe('R1 parent/child across services', () => {
       ]),
     );
     expect(edgeLines(d)).toEqual(['checkout -> payments sync 1/0']);
-    expect(d.view.edges[0]!.operations).toEqual([{ name: 'charge', calls: 1, calleeVersions: [] }]);
+    expect(d.view.edges[0]!.operations).toEqual([{ name: 'charge', calls: 1, calleeVersions: [], callerVersions: [] }]);
   });
 
   it('is async through the queue named on either span when the parent is a PRODUCER or the child a CONSUMER', async () => {
@@ -180,7 +180,16 @@ describe('R4 self-calls', () => {
 describe('R5 entry points', () => {
   it('marks a root SERVER span without a named caller as an entry point', async () => {
     const d = await derive(otlpDocument([{ service: 'web-frontend', spans: [{ id: 'r1', kind: KIND.server, attrs: { 'client.address': '10.0.0.1' } }] }]));
-    expect(d.view.nodes).toEqual([{ id: 'web-frontend', kind: 'service', versions: [], entrypoint: true, environments: [] }]);
+    expect(d.view.nodes).toEqual([
+      {
+        id: 'web-frontend',
+        kind: 'service',
+        versions: [],
+        entrypoint: true,
+        environments: [],
+        rollback: { fromVersion: null, toVersion: null, mustRevertWith: [], compensate: [], dampen: [] },
+      },
+    ]);
     expect(edgeLines(d)).toEqual([]);
   });
 
@@ -268,8 +277,8 @@ describe('what every edge keeps', () => {
       calls: 4,
       errors: 0,
       operations: [
-        { name: 'GET /stock/{sku}', calls: 3, calleeVersions: ['1.8.2'] },
-        { name: 'POST /inventory/reserve', calls: 1, calleeVersions: ['1.9.0'] },
+        { name: 'GET /stock/{sku}', calls: 3, calleeVersions: ['1.8.2'], callerVersions: ['2.4.0'] },
+        { name: 'POST /inventory/reserve', calls: 1, calleeVersions: ['1.9.0'], callerVersions: ['2.4.0'] },
       ],
       via: null,
       callerVersions: ['2.4.0'],
