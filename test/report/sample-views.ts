@@ -23,6 +23,7 @@ function edge(from: string, to: string, spec: EdgeSpec): EdgeView {
     name,
     calls,
     calleeVersions: [],
+    callerVersions: [],
   }));
   const base: EdgeView = {
     from,
