@@ -7,6 +7,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { EXIT_FAILED, EXIT_OK, isUserError } from '../errors.js';
 import type { CliIo } from './io.js';
 import { registerExport } from './export-command.js';
+import { registerImpact } from './impact-command.js';
+import { registerPlan } from './plan-command.js';
 
 /** The package's version; package.json sits two levels up from both src/cli and dist/cli. */
 export const VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
@@ -19,6 +21,7 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
     )
     .version(VERSION, '-V, --version')
     .addOption(new Option('--env <name>', 'only calls and services of this deployment.environment.name'))
+    .addOption(new Option('--config <file>', 'config file (default: rollgraph.config.json, .yaml or .yml here, when present)'))
     .showHelpAfterError('(run with --help for usage)')
     .showSuggestionAfterError(true)
     .configureOutput({
@@ -38,6 +41,8 @@ Examples:
 Exit codes: 0 ran, nothing to flag; 1 a policy tripped; 2 did not run as asked.`,
   );
   registerExport(program, io, setExitCode);
+  registerImpact(program, io, setExitCode);
+  registerPlan(program, io, setExitCode);
   for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
   return program;
 }
@@ -61,7 +66,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       return error.exitCode === 0 ? EXIT_OK : EXIT_FAILED;
     }
     if (isUserError(error)) {
-      io.stderr.write(`rollgraph: ${error.message}\n`);
+      io.stderr.write(error.message.split('\n').map((line) => `rollgraph: ${line}\n`).join(''));
       return error.exitCode;
     }
     const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);

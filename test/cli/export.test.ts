@@ -28,11 +28,25 @@ describe('rollgraph export', () => {
     const graph = JSON.parse(r.stdout);
     expect(Object.keys(graph)).toEqual(['nodes', 'edges']);
     expect(graph.nodes).toEqual([
-      { id: 'checkout', kind: 'service', versions: ['2.4.0'], entrypoint: false, environments: ['production'] },
-      { id: 'payments', kind: 'service', versions: ['3.1.0'], entrypoint: false, environments: ['production'] },
+      {
+        id: 'checkout',
+        kind: 'service',
+        versions: ['2.4.0'],
+        entrypoint: false,
+        environments: ['production'],
+        rollback: { fromVersion: '2.4.0', toVersion: null, mustRevertWith: [], compensate: [], dampen: [] },
+      },
+      {
+        id: 'payments',
+        kind: 'service',
+        versions: ['3.1.0'],
+        entrypoint: false,
+        environments: ['production'],
+        rollback: { fromVersion: '3.1.0', toVersion: null, mustRevertWith: ['checkout'], compensate: [], dampen: [] },
+      },
     ]);
     expect(Object.keys(graph.edges[0])).toEqual([
-      'from', 'to', 'type', 'calls', 'errors', 'operations', 'via', 'firstSeen', 'lastSeen', 'sampleTraceIds',
+      'from', 'to', 'type', 'impact', 'confidence', 'reason', 'calls', 'errors', 'operations', 'via', 'firstSeen', 'lastSeen', 'sampleTraceIds',
       'callerVersions', 'calleeVersions', 'environments',
     ]);
     expect(graph.edges[0]).toMatchObject({
