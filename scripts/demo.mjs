@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The demo behind `npm run demo`: runs rollgraph over the bundled traces of a small online shop
 // (fixtures/demo/, two days of OTLP JSON Lines, one file gzip'd) exactly as a user would, showing
-// each command before running it. Outputs go to out/demo/.
+// each command before running it: the graph with every edge's rollback impact, then what rolling
+// inventory back involves, and the coordinated revert plan. Outputs go to out/demo/.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -12,16 +13,15 @@ const out = join(root, 'out', 'demo');
 mkdirSync(out, { recursive: true });
 const show = (path) => relative(root, path);
 
-function run(args, { quiet = false } = {}) {
+function run(args) {
   process.stdout.write(`\n$ rollgraph ${args.join(' ')}\n`);
   const r = spawnSync(process.execPath, [join(root, 'bin', 'rollgraph.js'), ...args], { cwd: root, encoding: 'utf8' });
-  if (!quiet) process.stdout.write(r.stdout);
   process.stdout.write(r.stderr);
+  process.stdout.write(r.stdout);
   if (r.status !== 0) {
     process.stderr.write(`demo: rollgraph exited ${r.status}\n`);
     process.exit(r.status ?? 2);
   }
-  return r.stdout;
 }
 
 const inputs = ['fixtures/demo/day1', 'fixtures/demo/day2'];
@@ -29,13 +29,18 @@ process.stdout.write('rollgraph demo: two days of traces from a small online sho
 
 run(['export', '--input', ...inputs, '--format', 'dot', '--out', show(join(out, 'graph.dot'))]);
 run(['export', '--input', ...inputs, '--format', 'json', '--out', show(join(out, 'graph.json'))]);
-run(['export', '--input', ...inputs, '--format', 'mermaid']);
+run(['export', '--input', ...inputs, '--format', 'mermaid', '--out', show(join(out, 'graph.md'))]);
+run(['impact', 'inventory', '--input', ...inputs]);
+run(['plan', 'inventory', '--input', ...inputs, '--format', 'markdown', '--out', show(join(out, 'rollback-inventory.md'))]);
+run(['plan', 'inventory', '--input', ...inputs]);
 
 const dot = spawnSync('dot', ['-Tsvg', join(out, 'graph.dot'), '-o', join(out, 'graph.svg')], { encoding: 'utf8' });
-const svg = dot.status === 0 ? `\n  ${show(join(out, 'graph.svg'))}  (rendered by Graphviz)` : '';
+const svg = dot.status === 0 ? `\n  ${show(join(out, 'graph.svg'))}               the same, rendered by Graphviz` : '';
 
 process.stdout.write(
-  `\nWritten:\n  ${show(join(out, 'graph.dot'))}   Graphviz DOT for review (dot -Tsvg ${show(join(out, 'graph.dot'))} > graph.svg)` +
-    `\n  ${show(join(out, 'graph.json'))}  the graph for machines (nodes, edges, operations, versions)${svg}\n` +
-    'The Mermaid diagram above renders in a GitHub pull request inside a ```mermaid block.\n',
+  `\nWritten:` +
+    `\n  ${show(join(out, 'graph.dot'))}               Graphviz DOT, edges coloured by rollback impact${svg}` +
+    `\n  ${show(join(out, 'graph.json'))}              nodes, edges, impacts with their evidence, rollback profiles` +
+    `\n  ${show(join(out, 'graph.md'))}                the Mermaid diagram, ready for a pull request` +
+    `\n  ${show(join(out, 'rollback-inventory.md'))}   the plan above as a runbook to tick off\n`,
 );

@@ -27,10 +27,33 @@ export type { SpanSink } from './ingest/span-sink.js';
 export { TraceWindow, DEFAULT_MAX_OPEN_SPANS, type ServiceFacts, type TraceWindowOptions } from './derive/trace-window.js';
 export { EdgeAccumulator, type EdgeRecord } from './graph/edge-accumulator.js';
 export { buildGraph, type BuiltGraph, type DependencyGraph, type NodeAttributes } from './graph/build-graph.js';
-export { toGraphView } from './graph/graph-view.js';
+export { toGraphView, toEdgeView, type ViewAnnotations } from './graph/graph-view.js';
+
+/** Rollback impact of every edge (CONTRACT §3) and the revert plan (CONTRACT §4). */
+export {
+  tagImpacts,
+  collectServedOperations,
+  rollbackVersions,
+  type ImpactTag,
+  type ImpactTags,
+  type ImpactOptions,
+  type ImpactOverride,
+} from './graph/tag-impacts.js';
+export { classifyOperation, type Effect } from './graph/classify-operation.js';
+export { planRevert, buildCoordinatedGraph, collectRevertSet, type PlanOptions } from './graph/plan-revert.js';
+export { describeImpact, type ImpactQuery } from './graph/describe-impact.js';
+export { profileRollbacks } from './graph/profile-rollbacks.js';
+
+/** The config file: parse (every problem reported) and compile into matchers. */
+export { parseConfig, formatOf, type ParsedConfig, type ConfigFormat } from './config/parse-config.js';
+export { compileConfig, globToRegExp, type CompiledConfig } from './config/compile-config.js';
+export type { Config, ImpactRule, IgnoreRule, Alias } from './config/config-schema.js';
 
 /** Reporters: pure functions from a view to text. */
 export { renderDot } from './report/render-dot.js';
 export { renderMermaid, renderMermaidMarkdown } from './report/render-mermaid.js';
 export { renderJson } from './report/render-json.js';
 export { renderSummary, formatRejection, type SummaryView } from './report/render-summary.js';
+export { renderPlanText } from './report/render-plan-text.js';
+export { renderPlanMarkdown } from './report/render-plan-markdown.js';
+export { renderImpactText } from './report/render-impact-text.js';

@@ -10,6 +10,7 @@ import { topologicalGenerations } from 'graphology-dag';
 import { bfsFromNode } from 'graphology-traversal';
 import type { AddedService, PlanStep, PlanView } from '../model.js';
 import type { DependencyGraph } from './build-graph.js';
+import { classifyOperation } from './classify-operation.js';
 import type { EdgeRecord } from './edge-accumulator.js';
 import { compareText, toIso } from './graph-view.js';
 import { type ImpactTags, collectServedOperations, rollbackVersions } from './tag-impacts.js';
@@ -261,7 +262,7 @@ function planSteps(graph: DependencyGraph, tags: ImpactTags, revertSet: readonly
   }
 
   for (const w of writes) {
-    const ops = [...w.edge.operations.keys()].sort(compareText).join(', ');
+    const ops = [...w.edge.operations.keys()].filter((name) => classifyOperation(name) !== 'read').sort(compareText).join(', ');
     steps.push({
       kind: 'compensate',
       services: [w.edge.from],

@@ -9,6 +9,7 @@
  * them as `\xHH` / `\uHHHH`, as render-plan-text.ts does.
  */
 import type { EdgeView, ImpactView, OperationView } from '../model.js';
+import { listText, plural, showControls, wrap } from './text-format.js';
 
 const WIDTH = 100;
 /** Operations listed under one edge; past this, one line says how many more there are. */
@@ -82,10 +83,10 @@ export function renderImpactText(view: ImpactView): string {
 // Header and plan
 
 function renderHeader(view: ImpactView): string[] {
-  const name = clean(view.service);
-  const from = view.fromVersion === null ? ' (current version unknown)' : ` from ${clean(view.fromVersion)}`;
-  if (view.toVersion !== null) return [`rolling back ${name}${from} to ${clean(view.toVersion)}`];
-  const seen = view.fromVersion === null ? '' : ` before ${clean(view.fromVersion)}`;
+  const name = showControls(view.service);
+  const from = view.fromVersion === null ? ' (current version unknown)' : ` from ${showControls(view.fromVersion)}`;
+  if (view.toVersion !== null) return [`rolling back ${name}${from} to ${showControls(view.toVersion)}`];
+  const seen = view.fromVersion === null ? '' : ` before ${showControls(view.fromVersion)}`;
   return [
     `rolling back ${name}${from}: no previous version known`,
     ...wrap(
@@ -93,6 +94,7 @@ function renderHeader(view: ImpactView): string[] {
         `to return to: ${command('impact', view.service)} --to-version VERSION`,
       '  ',
       '  ',
+      WIDTH,
     ),
   ];
 }
@@ -101,12 +103,12 @@ function renderPlanPointer(view: ImpactView): string[] {
   const plan = view.plan;
   const irreversible = plan.steps.filter((step) => !step.reversible).length;
   const summary =
-    `revert set ${plan.revertSet.length === 0 ? '(empty)' : plan.revertSet.map(clean).join(', ')} ` +
+    `revert set ${plan.revertSet.length === 0 ? '(empty)' : plan.revertSet.map(showControls).join(', ')} ` +
     `in ${plural(plan.waves.length, 'wave')}, ${plural(plan.steps.length, 'step')}` +
     (irreversible > 0 ? ` (${irreversible} irreversible)` : '');
-  const lines = wrap(summary, 'plan: ', '  ');
+  const lines = wrap(summary, 'plan: ', '  ', WIDTH);
   for (const group of plan.cycles) {
-    lines.push(...wrap(`no safe sequential order: revert ${listText(group.map(clean))} together`, '  ! ', '    '));
+    lines.push(...wrap(`no safe sequential order: revert ${listText(group.map(showControls))} together`, '  ! ', '    ', WIDTH));
   }
   lines.push(`  the steps: ${command('plan', view.service)}`);
   return lines;
@@ -124,12 +126,12 @@ function renderEdge(edge: EdgeView, view: ImpactView, withOperations: boolean): 
   const facts = [`${edge.impact ?? 'unknown'} (${edge.confidence ?? 'unknown'})`, edgeType(edge)];
   facts.push(plural(edge.calls, 'call'));
   if (edge.errors > 0) facts.push(plural(edge.errors, 'error'));
-  const lines = wrap(`${clean(edge.from)} -> ${clean(edge.to)}  ${facts.join(', ')}`, '  ', '      ');
-  lines.push(...wrap(clean(edge.reason ?? 'no reason given'), '    ', '    '));
+  const lines = wrap(`${showControls(edge.from)} -> ${showControls(edge.to)}  ${facts.join(', ')}`, '  ', '      ', WIDTH);
+  lines.push(...wrap(showControls(edge.reason ?? 'no reason given'), '    ', '    ', WIDTH));
   if (!withOperations) return lines;
   const operations = edge.operations.slice(0, MAX_OPERATIONS);
   for (const operation of operations) {
-    lines.push(...wrap(operationText(operation, edge, view), '    - ', '      '));
+    lines.push(...wrap(operationText(operation, edge, view), '    - ', '      ', WIDTH));
   }
   if (edge.operations.length > operations.length) {
     lines.push(`    - and ${edge.operations.length - operations.length} more`);
@@ -138,7 +140,7 @@ function renderEdge(edge: EdgeView, view: ImpactView, withOperations: boolean): 
 }
 
 function edgeType(edge: EdgeView): string {
-  if (edge.via !== null && edge.via !== edge.from && edge.via !== edge.to) return `${edge.type} via ${clean(edge.via)}`;
+  if (edge.via !== null && edge.via !== edge.from && edge.via !== edge.to) return `${edge.type} via ${showControls(edge.via)}`;
   return edge.type;
 }
 
@@ -147,7 +149,7 @@ function edgeType(edge: EdgeView): string {
  * by checkout 2.4.0`. The first part only for calls into the service being rolled back.
  */
 function operationText(operation: OperationView, edge: EdgeView, view: ImpactView): string {
-  const parts = [`${clean(operation.name)} (${plural(operation.calls, 'call')})`];
+  const parts = [`${showControls(operation.name)} (${plural(operation.calls, 'call')})`];
   const details: string[] = [];
   const target = view.toVersion;
   // The fact that forces the revert comes first.
@@ -157,13 +159,13 @@ function operationText(operation: OperationView, edge: EdgeView, view: ImpactVie
     operation.calleeVersions.length > 0 &&
     !operation.calleeVersions.includes(target)
   ) {
-    details.push(`never served by ${clean(target)}`);
+    details.push(`never served by ${showControls(target)}`);
   }
   if (operation.calleeVersions.length > 0) {
-    details.push(`served by ${clean(edge.to)} ${operation.calleeVersions.map(clean).join(', ')}`);
+    details.push(`served by ${showControls(edge.to)} ${operation.calleeVersions.map(showControls).join(', ')}`);
   }
   if (operation.callerVersions.length > 0) {
-    details.push(`used by ${clean(edge.from)} ${operation.callerVersions.map(clean).join(', ')}`);
+    details.push(`used by ${showControls(edge.from)} ${operation.callerVersions.map(showControls).join(', ')}`);
   }
   return details.length === 0 ? parts.join('') : `${parts.join('')}: ${details.join('; ')}`;
 }
@@ -171,12 +173,12 @@ function operationText(operation: OperationView, edge: EdgeView, view: ImpactVie
 /** A caller of a caller: in the revert set through the plan, not through a call of its own. */
 function renderIndirectCaller(caller: string, view: ImpactView): string[] {
   const added = view.plan.added.find((entry) => entry.service === caller);
-  if (added === undefined) return wrap(`${clean(caller)}  (no direct call; in the plan's revert set)`, '  ', '    ');
-  const edge = `${clean(added.because.from)} -> ${clean(added.because.to)}`;
-  const why = added.because.operation === null ? edge : `${edge} uses ${clean(added.because.operation)}`;
+  if (added === undefined) return wrap(`${showControls(caller)}  (no direct call; in the plan's revert set)`, '  ', '    ', WIDTH);
+  const edge = `${showControls(added.because.from)} -> ${showControls(added.because.to)}`;
+  const why = added.because.operation === null ? edge : `${edge} uses ${showControls(added.because.operation)}`;
   return [
-    ...wrap(`${clean(caller)}  (no direct call; reverts because ${why})`, '  ', '    '),
-    ...wrap(clean(added.reason), '    ', '    '),
+    ...wrap(`${showControls(caller)}  (no direct call; reverts because ${why})`, '  ', '    ', WIDTH),
+    ...wrap(showControls(added.reason), '    ', '    ', WIDTH),
   ];
 }
 
@@ -192,69 +194,8 @@ function heading(title: string, count: number): string {
  * treats specially.
  */
 function command(name: string, service: string): string {
-  const shown = clean(service);
+  const shown = showControls(service);
   const quoted = /^[\w.:/@%+=,-]+$/.test(shown) ? shown : `'${shown.replace(/'/g, `'\\''`)}'`;
   return `rollgraph ${name} ${quoted}`;
 }
 
-/** `a`, `a and b`, `a, b and c`. */
-function listText(items: readonly string[]): string {
-  if (items.length <= 1) return items.join('');
-  return `${items.slice(0, -1).join(', ')} and ${items.at(-1) ?? ''}`;
-}
-
-/** `1 call`, `1,204 calls`: grouped by hand, so the output is the same under every locale. */
-function plural(count: number, noun: string): string {
-  const digits = String(count).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return `${digits} ${noun}${count === 1 ? '' : 's'}`;
-}
-
-/**
- * Words of `text` in lines of at most `WIDTH` columns: the first line starts with `first`, the
- * others with `rest`. A word longer than a line gets a line of its own.
- */
-function wrap(text: string, first: string, rest: string): string[] {
-  const lines: string[] = [];
-  let line = first;
-  let isEmpty = true;
-  for (const word of text.trim().split(' ')) {
-    if (!isEmpty && word !== '' && [...line].length + 1 + [...word].length > WIDTH) {
-      lines.push(line.trimEnd());
-      line = rest + word;
-    } else {
-      line += isEmpty ? word : ` ${word}`;
-    }
-    isEmpty = false;
-  }
-  lines.push(line.trimEnd());
-  return lines;
-}
-
-/**
- * Text a terminal shows as written: C0 and C1 control characters become `\xHH`, bidirectional
- * controls and unpaired surrogates `\uHHHH`.
- */
-function clean(text: string): string {
-  let out = '';
-  for (const char of text) {
-    const code = char.codePointAt(0) ?? 0;
-    if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) out += `\\x${hex(code, 2)}`;
-    else if (isBidiControl(code) || (code >= 0xd800 && code <= 0xdfff)) out += `\\u${hex(code, 4)}`;
-    else out += char;
-  }
-  return out;
-}
-
-function isBidiControl(code: number): boolean {
-  return (
-    (code >= 0x202a && code <= 0x202e) ||
-    (code >= 0x2066 && code <= 0x2069) ||
-    code === 0x200e ||
-    code === 0x200f ||
-    code === 0x061c
-  );
-}
-
-function hex(code: number, width: number): string {
-  return code.toString(16).toUpperCase().padStart(width, '0');
-}

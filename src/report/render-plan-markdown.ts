@@ -15,6 +15,7 @@
  * in both. Checked against markdown-it (CommonMark with GFM tables).
  */
 import type { PlanStep, PlanView } from '../model.js';
+import { listText, plural, sameMembers, showControls } from './text-format.js';
 
 const STEP_TITLES: Readonly<Record<PlanStep['kind'], string>> = {
   snapshot: 'Snapshot',
@@ -203,52 +204,10 @@ function escapeText(text: string): string {
   return out;
 }
 
-/**
- * Control characters (line breaks above all: one could end a list item and start a heading),
- * bidirectional controls and unpaired surrogates, as visible `\xHH` or `\uHHHH`.
- */
-function showControls(text: string): string {
-  let out = '';
-  for (const char of text) {
-    const code = char.codePointAt(0) ?? 0;
-    if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) out += `\\x${hex(code, 2)}`;
-    else if (isBidiControl(code) || (code >= 0xd800 && code <= 0xdfff)) out += `\\u${hex(code, 4)}`;
-    else out += char;
-  }
-  return out;
-}
-
 /** An `_` between two of these cannot open or close emphasis, so `payment_intents` stays as is. */
 function isWordChar(char: string | undefined): boolean {
   return char !== undefined && /^[\p{L}\p{N}]$/u.test(char);
 }
 
-function isBidiControl(code: number): boolean {
-  return (
-    (code >= 0x202a && code <= 0x202e) ||
-    (code >= 0x2066 && code <= 0x2069) ||
-    code === 0x200e ||
-    code === 0x200f ||
-    code === 0x061c
-  );
-}
-
-function hex(code: number, width: number): string {
-  return code.toString(16).toUpperCase().padStart(width, '0');
-}
-
 // ---------------------------------------------------------------------------------------------
 
-function sameMembers(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((item) => b.includes(item));
-}
-
-/** `a`, `a and b`, `a, b and c`. */
-function listText(items: readonly string[]): string {
-  if (items.length <= 1) return items.join('');
-  return `${items.slice(0, -1).join(', ')} and ${items.at(-1) ?? ''}`;
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
-}

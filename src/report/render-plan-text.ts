@@ -12,6 +12,7 @@
  * No colours: the command, not the reporter, knows whether stdout is a terminal.
  */
 import type { AddedService, PlanStep, PlanView } from '../model.js';
+import { listText, padEnd, plural, sameMembers, showControls, wrap } from './text-format.js';
 
 /** Prose is wrapped at this width; a single long word (a name) may still run past it. */
 const WIDTH = 100;
@@ -25,7 +26,7 @@ export function renderPlanText(plan: PlanView): string {
   const warnings = planWarnings(plan);
   if (warnings.length > 0) {
     lines.push('', 'warnings:');
-    for (const warning of warnings) lines.push(...wrap(warning, '  ! ', '    '));
+    for (const warning of warnings) lines.push(...wrap(warning, '  ! ', '    ', WIDTH));
   }
   lines.push('');
   if (plan.steps.length === 0) {
@@ -44,10 +45,10 @@ export function renderPlanText(plan: PlanView): string {
 // Header
 
 function renderHeader(plan: PlanView): string[] {
-  const targets = plan.targets.length === 0 ? '(none)' : plan.targets.map(clean).join(', ');
+  const targets = plan.targets.length === 0 ? '(none)' : plan.targets.map(showControls).join(', ');
   const steps = plan.steps.length;
   const irreversible = plan.steps.filter((step) => !step.reversible).length;
-  const lines = [...wrap(targets, 'rollback plan for ', '  ')];
+  const lines = [...wrap(targets, 'rollback plan for ', '  ', WIDTH)];
   const counts = [
     plural(plan.revertSet.length, 'service'),
     plural(plan.waves.length, 'wave'),
@@ -57,7 +58,7 @@ function renderHeader(plan: PlanView): string[] {
 
   const rows = plan.revertSet.map((service) => ({
     service,
-    label: `${clean(service)} ${versionChange(plan, service)}`,
+    label: `${showControls(service)} ${versionChange(plan, service)}`,
     added: plan.added.filter((entry) => entry.service === service),
   }));
   const column = Math.min(MAX_COLUMN, Math.max(0, ...rows.map((row) => [...row.label].length)));
@@ -73,30 +74,30 @@ function renderHeader(plan: PlanView): string[] {
       lines.push(first.trimEnd());
       first = hanging = '      ';
     }
-    whys.forEach((why, index) => lines.push(...wrap(why, index === 0 ? first : hanging, hanging)));
+    whys.forEach((why, index) => lines.push(...wrap(why, index === 0 ? first : hanging, hanging, WIDTH)));
   }
   if (plan.waves.length > 0) {
     const order = plan.waves.map((wave, index) => `${index + 1}. ${waveText(plan, wave)}`);
-    lines.push(...wrap(order.join('  '), 'order (callers first): ', '  '));
+    lines.push(...wrap(order.join('  '), 'order (callers first): ', '  ', WIDTH));
   }
   return lines;
 }
 
 /** `because checkout -> inventory uses POST /inventory/reserve`, the partial-rollback evidence. */
 function becauseText(added: AddedService): string {
-  const edge = `${clean(added.because.from)} -> ${clean(added.because.to)}`;
-  if (added.because.operation !== null) return `because ${edge} uses ${clean(added.because.operation)}`;
-  return `because ${edge}: ${clean(added.reason)}`;
+  const edge = `${showControls(added.because.from)} -> ${showControls(added.because.to)}`;
+  if (added.because.operation !== null) return `because ${edge} uses ${showControls(added.because.operation)}`;
+  return `because ${edge}: ${showControls(added.reason)}`;
 }
 
 /** The services of a wave, saying which revert together (a cycle) and which in parallel. */
 function waveText(plan: PlanView, wave: readonly string[]): string {
-  const names = wave.map(clean).join(', ');
+  const names = wave.map(showControls).join(', ');
   if (wave.length < 2) return names;
   const groups = cyclesWithin(plan, wave);
   if (groups.length === 1 && sameMembers(groups[0] ?? [], wave)) return `${names} (together)`;
   if (groups.length === 0) return `${names} (in parallel)`;
-  return `${names} (${groups.map((group) => `${listText(group.map(clean))} together`).join('; ')})`;
+  return `${names} (${groups.map((group) => `${listText(group.map(showControls))} together`).join('; ')})`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -105,9 +106,9 @@ function waveText(plan: PlanView, wave: readonly string[]): string {
 /** Cycles first, one line per group from `plan.cycles`; then the plan's own warnings. */
 function planWarnings(plan: PlanView): string[] {
   const cycles = plan.cycles.map(
-    (group) => `no safe sequential order: revert ${listText(group.map(clean))} together (they call each other)`,
+    (group) => `no safe sequential order: revert ${listText(group.map(showControls))} together (they call each other)`,
   );
-  return [...cycles, ...plan.warnings.map(clean)];
+  return [...cycles, ...plan.warnings.map(showControls)];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -125,7 +126,7 @@ function renderStep(plan: PlanView, step: PlanStep, index: number, numberWidth: 
       notes.push(
         sameMembers(group, step.services)
           ? 'all at once: they call each other'
-          : `${listText(group.map(clean))} at once: they call each other`,
+          : `${listText(group.map(showControls))} at once: they call each other`,
       );
     }
   }
@@ -133,25 +134,25 @@ function renderStep(plan: PlanView, step: PlanStep, index: number, numberWidth: 
     step.services.length === 0
       ? '(no service)'
       : isRevert && step.services.length === 1
-        ? step.services.map((service) => `${clean(service)} ${versionChange(plan, service)}`).join('')
-        : step.services.map(clean).join(', ');
+        ? step.services.map((service) => `${showControls(service)} ${versionChange(plan, service)}`).join('')
+        : step.services.map(showControls).join(', ');
   const head = `  ${number}${step.kind.padEnd(KIND_WIDTH)}  `;
-  const lines = wrap(`${services}  (${notes.join(', ')})`, head, ' '.repeat([...head].length));
+  const lines = wrap(`${services}  (${notes.join(', ')})`, head, ' '.repeat([...head].length), WIDTH);
   if (isRevert && step.services.length > 1) {
     for (const service of step.services) {
-      lines.push(`${indent}- ${clean(service)} ${versionChange(plan, service)}`);
+      lines.push(`${indent}- ${showControls(service)} ${versionChange(plan, service)}`);
     }
   }
-  lines.push(...wrap(clean(step.text), indent, indent));
+  lines.push(...wrap(showControls(step.text), indent, indent, WIDTH));
   if (step.precondition !== undefined) {
-    lines.push(...wrap(clean(step.precondition), `${indent}before: `, `${indent}        `));
+    lines.push(...wrap(showControls(step.precondition), `${indent}before: `, `${indent}        `, WIDTH));
   }
   if (step.verification !== undefined) {
-    lines.push(...wrap(clean(step.verification), `${indent}verify: `, `${indent}        `));
+    lines.push(...wrap(showControls(step.verification), `${indent}verify: `, `${indent}        `, WIDTH));
   }
   if (step.evidence.length > 0) {
     lines.push(`${indent}evidence:`);
-    for (const fact of step.evidence) lines.push(...wrap(clean(fact), `${indent}  - `, `${indent}    `));
+    for (const fact of step.evidence) lines.push(...wrap(showControls(fact), `${indent}  - `, `${indent}    `, WIDTH));
   }
   return lines;
 }
@@ -163,8 +164,8 @@ function renderStep(plan: PlanView, step: PlanStep, index: number, numberWidth: 
 function versionChange(plan: PlanView, service: string): string {
   const versions = plan.versions[service];
   if (versions === undefined) return '(versions unknown)';
-  const from = versions.from === null ? '(version unknown)' : clean(versions.from);
-  const to = versions.to === null ? '(no previous version)' : clean(versions.to);
+  const from = versions.from === null ? '(version unknown)' : showControls(versions.from);
+  const to = versions.to === null ? '(no previous version)' : showControls(versions.to);
   return `${from} -> ${to}`;
 }
 
@@ -173,74 +174,3 @@ function cyclesWithin(plan: PlanView, services: readonly string[]): (readonly st
   return plan.cycles.filter((group) => group.every((service) => services.includes(service)));
 }
 
-function sameMembers(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((item) => b.includes(item));
-}
-
-/** `a`, `a and b`, `a, b and c`. */
-function listText(items: readonly string[]): string {
-  if (items.length <= 1) return items.join('');
-  return `${items.slice(0, -1).join(', ')} and ${items.at(-1) ?? ''}`;
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
-}
-
-function padEnd(text: string, width: number): string {
-  const length = [...text].length;
-  return length >= width ? text : text + ' '.repeat(width - length);
-}
-
-/**
- * Words of `text` in lines of at most `WIDTH` columns: the first line starts with `first`, the
- * others with `rest`. A word longer than a line gets a line of its own.
- */
-function wrap(text: string, first: string, rest: string): string[] {
-  const lines: string[] = [];
-  let line = first;
-  let isEmpty = true;
-  // Split on single spaces, so a run of spaces inside a name survives unless a line ends there.
-  for (const word of text.trim().split(' ')) {
-    if (!isEmpty && word !== '' && [...line].length + 1 + [...word].length > WIDTH) {
-      lines.push(line.trimEnd());
-      line = rest + word;
-    } else {
-      line += isEmpty ? word : ` ${word}`;
-    }
-    isEmpty = false;
-  }
-  lines.push(line.trimEnd());
-  return lines;
-}
-
-/**
- * Text a terminal shows as written: C0 and C1 control characters (escape sequences, line
- * breaks, tabs, backspace) become `\xHH`, bidirectional controls and unpaired surrogates
- * `\uHHHH`.
- */
-function clean(text: string): string {
-  let out = '';
-  for (const char of text) {
-    const code = char.codePointAt(0) ?? 0;
-    if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) out += `\\x${hex(code, 2)}`;
-    else if (isBidiControl(code) || (code >= 0xd800 && code <= 0xdfff)) out += `\\u${hex(code, 4)}`;
-    else out += char;
-  }
-  return out;
-}
-
-/** Embeddings, overrides, isolates and marks that could show a name reversed or hidden. */
-function isBidiControl(code: number): boolean {
-  return (
-    (code >= 0x202a && code <= 0x202e) ||
-    (code >= 0x2066 && code <= 0x2069) ||
-    code === 0x200e ||
-    code === 0x200f ||
-    code === 0x061c
-  );
-}
-
-function hex(code: number, width: number): string {
-  return code.toString(16).toUpperCase().padStart(width, '0');
-}
