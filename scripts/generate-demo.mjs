@@ -12,81 +12,19 @@
  * engines). Re-running it rewrites byte-identical files. The gzip member carries no name and
  * mtime 0; its bytes depend only on the zlib that Node bundles.
  *
- * fixtures/demo/README.md describes the topology, the versions and what changes on day two.
+ * fixtures/demo/README.md describes the topology, the versions and what changes on day two. The PRNG,
+ * the ids, the OTLP builders and the Collector-style export are shared with generate-scenarios.mjs
+ * in scripts/lib/otlp-fixtures.mjs.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative } from 'node:path';
 import { gzipSync, constants as zlibConstants } from 'node:zlib';
+import {
+  FixtureDay, FixtureTrace, HOUR, KIND, MIN, MS, REPO_ROOT as ROOT, SEC,
+  exportLines, fail, httpClientAttributes, int, podResource, resourceAttributes, str,
+} from './lib/otlp-fixtures.mjs';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(ROOT, 'fixtures', 'demo');
-
-// Times are integer nanoseconds relative to the start of the day (fits a double exactly).
-const MS = 1_000_000;
-const SEC = 1_000 * MS;
-const MIN = 60 * SEC;
-const HOUR = 60 * MIN;
-
-const KIND = { INTERNAL: 1, SERVER: 2, CLIENT: 3, PRODUCER: 4, CONSUMER: 5 };
-const ERROR = 2;
-
-// ---------------------------------------------------------------------------------------------
-// Deterministic randomness
-
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function fnv1a(text) {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h >>> 0;
-}
-
-class Rng {
-  constructor(seed) {
-    this.next = mulberry32(seed);
-  }
-  float() {
-    return this.next();
-  }
-  chance(p) {
-    return this.next() < p;
-  }
-  /** Integer in [lo, hi]. */
-  int(lo, hi) {
-    return lo + Math.floor(this.next() * (hi - lo + 1));
-  }
-  pick(list) {
-    return list[Math.floor(this.next() * list.length)];
-  }
-  hex(n) {
-    let s = '';
-    while (s.length < n) s += Math.floor(this.next() * 0x100000000).toString(16).padStart(8, '0');
-    return s.slice(0, n);
-  }
-  /** A duration in ns, triangular between lo and hi milliseconds (sub-microsecond noise kept). */
-  ms(lo, hi) {
-    return Math.round((lo + ((hi - lo) * (this.next() + this.next())) / 2) * MS);
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// OTLP KeyValue builders
-
-const str = (key, value) => ({ key, value: { stringValue: String(value) } });
-const int = (key, value) => ({ key, value: { intValue: String(value) } });
 
 // ---------------------------------------------------------------------------------------------
 // The fleet: services, their SDKs (mixed ages, so mixed attribute names) and instrumentation scopes
@@ -187,40 +125,25 @@ const FLEET = {
   },
 };
 
-const resourceCache = new Map();
-
 /** The resource of one pod of `service` at `version`; the same on every day it runs. */
 function resourceFor(service, version, podIndex) {
-  const key = `${service}@${version}#${podIndex}`;
-  const cached = resourceCache.get(key);
-  if (cached) return cached;
-  const base = FLEET[service];
-  const conf = { ...base, ...(base.byVersion?.[version] ?? {}) };
-  const rng = new Rng(fnv1a(key));
-  const u = rng.hex(32);
-  const instanceId = `${u.slice(0, 8)}-${u.slice(8, 12)}-4${u.slice(13, 16)}-a${u.slice(17, 20)}-${u.slice(20)}`;
-  const attributes = [
-    str('service.name', service),
-    str('service.version', version),
-    str('service.instance.id', instanceId),
-    str('deployment.environment.name', 'production'),
-  ];
-  if (conf.oldEnvKey) attributes.push(str('deployment.environment', 'production'));
-  attributes.push(str('telemetry.sdk.language', conf.lang));
-  const res = {
-    key,
-    service,
-    version,
-    semconv: conf.semconv,
-    flags: conf.flags,
-    schemaUrl: conf.schema ? SCHEMA(conf.schema) : null,
-    scopes: conf.scopes,
-    ip: `10.42.${rng.int(0, 7)}.${rng.int(2, 250)}`,
-    exportPhase: Math.round(rng.float() * 5000) * MS,
-    attributes,
-  };
-  resourceCache.set(key, res);
-  return res;
+  return podResource(`${service}@${version}#${podIndex}`, (rng) => {
+    const base = FLEET[service];
+    const conf = { ...base, ...(base.byVersion?.[version] ?? {}) };
+    const attributes = resourceAttributes(rng, service, version, conf.lang, { oldEnvKey: conf.oldEnvKey });
+    return {
+      service,
+      version,
+      semconv: conf.semconv,
+      flags: conf.flags,
+      schemaUrl: conf.schema ? SCHEMA(conf.schema) : null,
+      scopes: conf.scopes,
+      ip: `10.42.${rng.int(0, 7)}.${rng.int(2, 250)}`,
+      // The phase of its BatchSpanProcessor's 5 s flushes (see exportLines).
+      exportPhase: Math.round(rng.float() * 5000) * MS,
+      attributes,
+    };
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -242,14 +165,10 @@ const HOURLY = [1, 1, 1, 1, 1, 1, 1, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 2, 2
 // ---------------------------------------------------------------------------------------------
 // One day of traffic
 
-class Day {
+class Day extends FixtureDay {
   constructor(cfg) {
+    super(cfg.seed, cfg.date);
     Object.assign(this, cfg);
-    this.rng = new Rng(cfg.seed);
-    this.baseNs = BigInt(Date.UTC(...cfg.date)) * 1_000_000n;
-    this.spans = [];
-    this.traceIds = new Set();
-    this.spanIds = new Set();
     this.messages = [];
     this.checkouts = 0;
     this.badgeCalls = 0;
@@ -259,24 +178,6 @@ class Day {
       declined: 0, stripeRetries: 0, deadlocks: 0, linkRoots: 0, linkedMessages: 0, linkRootsMulti: 0, childConsumers: 0,
       droppedServerSpans: 0, rootsWithoutPeer: 0,
     };
-  }
-  newTraceId() {
-    for (;;) {
-      const id = this.rng.hex(32);
-      if (!this.traceIds.has(id) && !/^0+$/.test(id)) {
-        this.traceIds.add(id);
-        return id;
-      }
-    }
-  }
-  newSpanId() {
-    for (;;) {
-      const id = this.rng.hex(16);
-      if (!this.spanIds.has(id) && !/^0+$/.test(id)) {
-        this.spanIds.add(id);
-        return id;
-      }
-    }
   }
   /** Version of `service` for a request at time t: rollouts switch over linearly in a window. */
   versionAt(service, t) {
@@ -291,59 +192,15 @@ class Day {
 }
 
 /** One trace: pins the pod (and so the version) of every service it touches. */
-class Trace {
-  constructor(day, t0) {
-    this.day = day;
-    this.rng = day.rng;
-    this.id = day.newTraceId();
-    this.t0 = t0;
-    this.pods = new Map();
-  }
-  resource(service) {
-    let res = this.pods.get(service);
-    if (!res) {
-      const version = this.day.versionAt(service, this.t0);
-      const conf = { ...FLEET[service], ...(FLEET[service].byVersion?.[version] ?? {}) };
-      res = resourceFor(service, version, this.rng.int(0, conf.pods - 1));
-      this.pods.set(service, res);
-    }
-    return res;
+class Trace extends FixtureTrace {
+  /** The pod serving `service` in this trace: the version rolled out at t0, one of its pods at random. */
+  pickPod(service) {
+    const version = this.day.versionAt(service, this.t0);
+    const conf = { ...FLEET[service], ...(FLEET[service].byVersion?.[version] ?? {}) };
+    return resourceFor(service, version, this.rng.int(0, conf.pods - 1));
   }
   version(service) {
     return this.resource(service).version;
-  }
-  span(service, scope, parent, kind, name, start, attributes) {
-    const res = this.resource(service);
-    if (!res.scopes[scope]) throw new Error(`no scope ${scope} for ${service}`);
-    const sp = {
-      res,
-      scope: res.scopes[scope],
-      traceId: this.id,
-      spanId: this.day.newSpanId(),
-      parentSpanId: parent ? parent.spanId : null,
-      parentRemote: parent ? parent.res.service !== service : null,
-      name,
-      kind,
-      start,
-      end: start,
-      attributes,
-      status: null,
-      events: [],
-      links: [],
-    };
-    this.day.spans.push(sp);
-    return sp;
-  }
-}
-
-function fail(sp, message, exception) {
-  sp.status = message ? { message, code: ERROR } : { code: ERROR };
-  if (exception) {
-    sp.events.push({
-      time: sp.end - 40_000,
-      name: 'exception',
-      attributes: [str('exception.type', exception.type), str('exception.message', exception.message)],
-    });
   }
 }
 
@@ -351,19 +208,12 @@ function fail(sp, message, exception) {
 // HTTP / RPC / DB attribute shapes, current and deprecated
 
 function httpClient(res, method, url, status) {
-  const u = new URL(url);
-  const port = Number(u.port || (u.protocol === 'https:' ? 443 : 80));
   if (res.semconv === 'old') {
     return [
-      str('http.method', method), str('http.url', url), str('net.peer.name', u.hostname), int('http.status_code', status),
+      str('http.method', method), str('http.url', url), str('net.peer.name', new URL(url).hostname), int('http.status_code', status),
     ];
   }
-  const a = [
-    str('http.request.method', method), str('url.full', url), str('server.address', u.hostname),
-    int('server.port', port), int('http.response.status_code', status),
-  ];
-  if (status >= 400) a.push(str('error.type', String(status)));
-  return a;
+  return httpClientAttributes(method, url, status);
 }
 
 function clientSpanName(res, method) {
@@ -906,107 +756,6 @@ function generateDay(day) {
     }
   }
   consumeOrders(day);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Export, the way the Collector file exporter writes it
-
-/**
- * Each pod's BatchSpanProcessor flushes every 5 s (at its own phase); the Collector's batch
- * processor (timeout 5 s) turns what arrived in a window into one TracesData line, grouped by
- * resource and scope in arrival order. So one trace's spans spread over lines, and a child that
- * ended earlier, in a pod that flushed earlier, often sits on a line before its parent's.
- */
-function exportLines(day, spans, opts) {
-  const rng = day.rng;
-  const tick = 5 * SEC;
-  const window = 5 * SEC;
-  const arrivals = spans.map((sp, i) => {
-    const phase = sp.res.exportPhase;
-    const flush = Math.ceil((sp.end - phase + 1) / tick) * tick + phase;
-    return { sp, i, at: flush + rng.ms(1, 40) };
-  });
-  arrivals.sort((a, b) => a.at - b.at || a.sp.end - b.sp.end || a.i - b.i);
-  const lines = [];
-  let current = null;
-  for (const a of arrivals) {
-    const w = Math.floor((a.at - opts.windowPhase) / window);
-    if (!current || current.w !== w) {
-      current = { w, spans: [] };
-      lines.push(current);
-    }
-    current.spans.push(a.sp);
-  }
-  return lines.map((line) => serializeLine(day, line.spans, opts));
-}
-
-function nanos(day, t) {
-  return (day.baseNs + BigInt(t)).toString();
-}
-
-function spanFlags(sp) {
-  if (!sp.res.flags) return undefined;
-  const remote = sp.parentRemote === true;
-  if (sp.res.flags === 'go') return remote ? 0x300 : 0x100;
-  return remote ? 0x301 : 0x101; // java: trace flags (sampled) + has-is-remote (+ is-remote)
-}
-
-function serializeSpan(day, sp, opts) {
-  const o = { traceId: sp.traceId, spanId: sp.spanId };
-  if (sp.parentSpanId) o.parentSpanId = sp.parentSpanId;
-  else if (opts.emptyParentOnRoots) o.parentSpanId = '';
-  const flags = spanFlags(sp);
-  if (flags !== undefined) o.flags = flags;
-  o.name = sp.name;
-  o.kind = sp.kind;
-  o.startTimeUnixNano = nanos(day, sp.start);
-  o.endTimeUnixNano = nanos(day, sp.end);
-  o.attributes = sp.attributes;
-  if (sp.events.length) {
-    o.events = sp.events.map((e) => ({ timeUnixNano: nanos(day, e.time), name: e.name, attributes: e.attributes }));
-  }
-  if (sp.links.length) {
-    o.links = sp.links.map((l) => {
-      const link = { traceId: l.traceId, spanId: l.spanId };
-      if (sp.res.flags === 'java') link.flags = 0x301;
-      return link;
-    });
-  }
-  o.status = sp.status ?? {};
-  return o;
-}
-
-function serializeLine(day, spans, opts) {
-  const byResource = new Map();
-  for (const sp of spans) {
-    let r = byResource.get(sp.res.key);
-    if (!r) {
-      r = { res: sp.res, scopes: new Map() };
-      byResource.set(sp.res.key, r);
-    }
-    const scopeKey = sp.scope.join('@');
-    let s = r.scopes.get(scopeKey);
-    if (!s) {
-      s = { scope: sp.scope, spans: [] };
-      r.scopes.set(scopeKey, s);
-    }
-    s.spans.push(sp);
-  }
-  const resourceSpans = [];
-  for (const r of byResource.values()) {
-    const scopeSpans = [];
-    for (const s of r.scopes.values()) {
-      const scope = { name: s.scope[0] };
-      if (s.scope[1]) scope.version = s.scope[1];
-      const entry = { scope, spans: s.spans.map((sp) => serializeSpan(day, sp, opts)) };
-      if (r.res.schemaUrl) entry.schemaUrl = r.res.schemaUrl;
-      scopeSpans.push(entry);
-    }
-    const rs = { resource: { attributes: r.res.attributes }, scopeSpans };
-    if (r.res.schemaUrl) rs.schemaUrl = r.res.schemaUrl;
-    resourceSpans.push(rs);
-  }
-  return JSON.stringify({ resourceSpans });
 }
 
 // ---------------------------------------------------------------------------------------------

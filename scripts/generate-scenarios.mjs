@@ -20,81 +20,19 @@
  * Lines are written the way the Collector file exporter writes them: one TracesData object per
  * line, spans grouped by resource then scope, each pod flushing every 5 s at its own phase, so the
  * spans of one trace may be spread over lines and a child is often written before its parent.
+ * The PRNG, the ids, the OTLP builders and that export are shared with generate-demo.mjs in
+ * scripts/lib/otlp-fixtures.mjs.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative } from 'node:path';
+import {
+  FixtureDay, FixtureTrace, HOUR, KIND, MS, REPO_ROOT as ROOT, SEC,
+  exportLines, fail, fnv1a, httpClientAttributes, int, podResource, resourceAttributes, str,
+} from './lib/otlp-fixtures.mjs';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(ROOT, 'fixtures', 'scenarios');
 
-const MS = 1_000_000;
-const SEC = 1_000 * MS;
-const MIN = 60 * SEC;
-const HOUR = 60 * MIN;
-const KIND = { INTERNAL: 1, SERVER: 2, CLIENT: 3, PRODUCER: 4, CONSUMER: 5 };
-const STATUS_ERROR = 2;
 const DATES = [[2026, 11, 7], [2026, 11, 8]]; // 2026-12-07 and 2026-12-08 (UTC; months are 0-based)
-
-// ---------------------------------------------------------------------------------------------
-// Deterministic randomness
-
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function fnv1a(text) {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h >>> 0;
-}
-
-class Rng {
-  constructor(seed) {
-    this.next = mulberry32(seed);
-  }
-  int(lo, hi) {
-    return lo + Math.floor(this.next() * (hi - lo + 1));
-  }
-  pick(list) {
-    return list[Math.floor(this.next() * list.length)];
-  }
-  hex(n) {
-    let s = '';
-    while (s.length < n) s += Math.floor(this.next() * 0x100000000).toString(16).padStart(8, '0');
-    return s.slice(0, n);
-  }
-  b36(n) {
-    let s = '';
-    while (s.length < n) s += '0123456789abcdefghijklmnopqrstuvwxyz'[Math.floor(this.next() * 36)];
-    return s;
-  }
-  /** A duration in ns, triangular between lo and hi milliseconds. */
-  ms(lo, hi) {
-    return Math.round((lo + ((hi - lo) * (this.next() + this.next())) / 2) * MS);
-  }
-  shuffle(list) {
-    const a = [...list];
-    for (let i = a.length - 1; i > 0; i--) {
-      const j = Math.floor(this.next() * (i + 1));
-      [a[i], a[j]] = [a[j], a[i]];
-    }
-    return a;
-  }
-}
-
-const str = (key, value) => ({ key, value: { stringValue: String(value) } });
-const int = (key, value) => ({ key, value: { intValue: String(value) } });
 
 // ---------------------------------------------------------------------------------------------
 // Stacks: instrumentation scopes per language
@@ -124,103 +62,46 @@ const STACKS = {
   },
 };
 
-const resourceCache = new Map();
-
 /** The resource of pod `pod` of `service` at `version` (same on both days). */
 function resourceFor(scenario, service, version, pod) {
-  const key = `${scenario.name}/${service}@${version}#${pod}`;
-  let res = resourceCache.get(key);
-  if (res) return res;
-  const lang = scenario.services[service];
-  const rng = new Rng(fnv1a(key));
-  const u = rng.hex(32);
-  res = {
-    key,
-    service,
-    version,
-    scopes: { ...STACKS[lang], app: STACKS[lang].app ?? [service, ''] },
-    exportPhase: rng.int(0, 4999) * MS,
-    attributes: [
-      str('service.name', service),
-      str('service.version', version),
-      str('service.instance.id', `${u.slice(0, 8)}-${u.slice(8, 12)}-4${u.slice(13, 16)}-a${u.slice(17, 20)}-${u.slice(20)}`),
-      str('deployment.environment.name', 'production'),
-      str('telemetry.sdk.language', lang),
-    ],
-  };
-  resourceCache.set(key, res);
-  return res;
+  return podResource(`${scenario.name}/${service}@${version}#${pod}`, (rng) => {
+    const lang = scenario.services[service];
+    const attributes = resourceAttributes(rng, service, version, lang);
+    return {
+      service,
+      version,
+      scopes: { ...STACKS[lang], app: STACKS[lang].app ?? [service, ''] },
+      exportPhase: rng.int(0, 4999) * MS,
+      attributes,
+    };
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
 // Days and traces
 
-class Day {
+class Day extends FixtureDay {
   constructor(scenario, index) {
+    super(fnv1a(`${scenario.name}/day${index + 1}`), DATES[index]);
     this.scenario = scenario;
     this.index = index;
-    this.rng = new Rng(fnv1a(`${scenario.name}/day${index + 1}`));
-    this.baseNs = BigInt(Date.UTC(...DATES[index])) * 1_000_000n;
-    this.spans = [];
-    this.traceIds = new Set();
-    this.spanIds = new Set();
     this.traces = 0;
-  }
-  id(n, seen) {
-    for (;;) {
-      const id = this.rng.hex(n);
-      if (!seen.has(id) && !/^0+$/.test(id)) {
-        seen.add(id);
-        return id;
-      }
-    }
   }
 }
 
 /** One trace; `versions` pins the version of every service it touches. */
-class Trace {
+class Trace extends FixtureTrace {
   constructor(day, t0, versions) {
-    this.day = day;
-    this.rng = day.rng;
-    this.id = day.id(32, day.traceIds);
-    this.t0 = t0;
+    super(day, t0);
     this.versions = versions;
-    this.pods = new Map();
     day.traces++;
   }
-  resource(service) {
-    let res = this.pods.get(service);
-    if (!res) {
-      const version = this.versions[service];
-      if (!version) throw new Error(`${this.day.scenario.name}: no version for ${service}`);
-      res = resourceFor(this.day.scenario, service, version, this.rng.int(0, 1));
-      this.pods.set(service, res);
-    }
-    return res;
+  /** The pod serving `service` in this trace: its pinned version, one of two pods at random. */
+  pickPod(service) {
+    const version = this.versions[service];
+    if (!version) throw new Error(`${this.day.scenario.name}: no version for ${service}`);
+    return resourceFor(this.day.scenario, service, version, this.rng.int(0, 1));
   }
-  span(service, scope, parent, kind, name, start, attributes = []) {
-    const res = this.resource(service);
-    const sp = {
-      res,
-      scope: res.scopes[scope],
-      traceId: this.id,
-      spanId: this.day.id(16, this.day.spanIds),
-      parentSpanId: parent ? parent.spanId : null,
-      name,
-      kind,
-      start,
-      end: start,
-      attributes,
-      status: null,
-    };
-    if (!sp.scope) throw new Error(`no scope ${scope} for ${service}`);
-    this.day.spans.push(sp);
-    return sp;
-  }
-}
-
-function fail(sp) {
-  sp.status = { code: STATUS_ERROR };
 }
 
 /** n trace start times spread over [fromH, toH) hours, each within its own slot (so phases never mix). */
@@ -280,14 +161,8 @@ function httpCall(tr, caller, parent, t, callee, req, handle) {
   finishServer(server, end + tr.rng.ms(0.05, 0.4), status);
   client.end = server.end + tr.rng.ms(0.3, 1.2);
   const url = `http://${req.host}:${req.port}${req.path}${req.query ? `?${req.query}` : ''}`;
-  client.attributes = [
-    str('http.request.method', req.method), str('url.full', url), str('server.address', req.host),
-    int('server.port', req.port), int('http.response.status_code', status),
-  ];
-  if (status >= 400) {
-    client.attributes.push(str('error.type', String(status)));
-    fail(client);
-  }
+  client.attributes = httpClientAttributes(req.method, url, status);
+  if (status >= 400) fail(client);
   return client;
 }
 
@@ -637,70 +512,6 @@ const callCycle = {
 };
 
 // ---------------------------------------------------------------------------------------------
-// Export (Collector file exporter shape)
-
-function exportLines(day) {
-  const rng = day.rng;
-  const tick = 5 * SEC;
-  const windowPhase = rng.int(0, 4999) * MS;
-  const arrivals = day.spans.map((sp, i) => {
-    const phase0 = sp.res.exportPhase;
-    const flush = Math.ceil((sp.end - phase0 + 1) / tick) * tick + phase0;
-    return { sp, i, at: flush + rng.ms(1, 40) };
-  });
-  arrivals.sort((a, b) => a.at - b.at || a.sp.end - b.sp.end || a.i - b.i);
-  const lines = [];
-  let current = null;
-  for (const a of arrivals) {
-    const w = Math.floor((a.at - windowPhase) / tick);
-    if (!current || current.w !== w) {
-      current = { w, spans: [] };
-      lines.push(current);
-    }
-    current.spans.push(a.sp);
-  }
-  return lines.map((line) => serializeLine(day, line.spans));
-}
-
-const nanos = (day, t) => (day.baseNs + BigInt(t)).toString();
-
-function serializeLine(day, spans) {
-  const byResource = new Map();
-  for (const sp of spans) {
-    let r = byResource.get(sp.res.key);
-    if (!r) byResource.set(sp.res.key, (r = { res: sp.res, scopes: new Map() }));
-    const scopeKey = sp.scope.join('@');
-    let s = r.scopes.get(scopeKey);
-    if (!s) r.scopes.set(scopeKey, (s = { scope: sp.scope, spans: [] }));
-    s.spans.push(sp);
-  }
-  const resourceSpans = [];
-  for (const r of byResource.values()) {
-    const scopeSpans = [];
-    for (const s of r.scopes.values()) {
-      const scope = { name: s.scope[0] };
-      if (s.scope[1]) scope.version = s.scope[1];
-      scopeSpans.push({
-        scope,
-        spans: s.spans.map((sp) => {
-          const o = { traceId: sp.traceId, spanId: sp.spanId };
-          if (sp.parentSpanId) o.parentSpanId = sp.parentSpanId;
-          o.name = sp.name;
-          o.kind = sp.kind;
-          o.startTimeUnixNano = nanos(day, sp.start);
-          o.endTimeUnixNano = nanos(day, sp.end);
-          o.attributes = sp.attributes;
-          o.status = sp.status ?? {};
-          return o;
-        }),
-      });
-    }
-    resourceSpans.push({ resource: { attributes: r.res.attributes }, scopeSpans });
-  }
-  return JSON.stringify({ resourceSpans });
-}
-
-// ---------------------------------------------------------------------------------------------
 
 const SCENARIOS = [newApi, schemaChange, paymentProvider, queue, callCycle];
 
@@ -712,7 +523,9 @@ function main() {
       const day = new Day(scenario, index);
       build(day);
       if (day.traces < 20 || day.traces > 60) throw new Error(`${scenario.name} day ${index + 1}: ${day.traces} traces`);
-      const text = `${exportLines(day).join('\n')}\n`;
+      // The Collector's batch windows start at a random phase of each day.
+      const windowPhase = day.rng.int(0, 4999) * MS;
+      const text = `${exportLines(day, day.spans, { windowPhase }).join('\n')}\n`;
       if (text.length >= 150_000) throw new Error(`${scenario.name} day ${index + 1}: ${text.length} bytes`);
       const file = join(dir, `day${index + 1}.jsonl`);
       writeFileSync(file, text);

@@ -57,9 +57,11 @@ export class Rng {
   constructor(seed) {
     this.next = mulberry32(seed);
   }
+  /** Float in [0, 1). */
   float() {
     return this.next();
   }
+  /** True with probability p. */
   chance(p) {
     return this.next() < p;
   }
@@ -67,14 +69,17 @@ export class Rng {
   int(lo, hi) {
     return lo + Math.floor(this.next() * (hi - lo + 1));
   }
+  /** One element of `list`. */
   pick(list) {
     return list[Math.floor(this.next() * list.length)];
   }
+  /** n lowercase hex digits. */
   hex(n) {
     let s = '';
     while (s.length < n) s += Math.floor(this.next() * 0x100000000).toString(16).padStart(8, '0');
     return s.slice(0, n);
   }
+  /** n base-36 characters (0-9, a-z). */
   b36(n) {
     let s = '';
     while (s.length < n) s += '0123456789abcdefghijklmnopqrstuvwxyz'[Math.floor(this.next() * 36)];
@@ -84,6 +89,7 @@ export class Rng {
   ms(lo, hi) {
     return Math.round((lo + ((hi - lo) * (this.next() + this.next())) / 2) * MS);
   }
+  /** A shuffled copy of `list` (Fisher-Yates). */
   shuffle(list) {
     const a = [...list];
     for (let i = a.length - 1; i > 0; i--) {
