@@ -6,8 +6,8 @@
 import type { Call, CallType, GraphView, IngestStats, Rejection, Span, SpanResource } from './model.js';
 import { readInput } from './ingest/read-input.js';
 import type { SpanSink } from './ingest/span-sink.js';
-import { TraceWindow, type TraceWindowOptions } from './derive/trace-window.js';
-import { EdgeAccumulator } from './graph/edge-accumulator.js';
+import { type ServiceFacts, TraceWindow, type TraceWindowOptions } from './derive/trace-window.js';
+import { EdgeAccumulator, type EdgeRecord } from './graph/edge-accumulator.js';
 import { type DependencyGraph, buildGraph } from './graph/build-graph.js';
 import { toGraphView } from './graph/graph-view.js';
 import { profileRollbacks } from './graph/profile-rollbacks.js';
@@ -52,8 +52,26 @@ export interface Derivation {
 
 export const DEFAULT_MAX_REJECTIONS = 1000;
 
-export async function deriveGraph(inputs: readonly TraceInput[], options: DeriveOptions = {}): Promise<Derivation> {
-  const edges = new EdgeAccumulator();
+/** What reading inputs gave, before the graph is built: calls folded into edges, and the rest. */
+export interface CallsRead {
+  readonly edges: EdgeAccumulator;
+  readonly services: ReadonlyMap<string, ServiceFacts>;
+  readonly stats: IngestStats;
+  readonly warnings: readonly string[];
+  readonly rejected: readonly Rejection[];
+  readonly rejectedCount: number;
+  readonly unusable: readonly string[];
+  /** Spans read from each input, by name. */
+  readonly spansByInput: ReadonlyMap<string, number>;
+  readonly environments: readonly string[];
+}
+
+/**
+ * Reads every input through one pairing window and folds the calls into edges (one record per
+ * edge, or per edge and day with `byDay`, as the store keeps them).
+ */
+export async function readCalls(inputs: readonly TraceInput[], options: DeriveOptions & { readonly byDay?: boolean } = {}): Promise<CallsRead> {
+  const edges = new EdgeAccumulator(options.byDay ?? false);
   const { aliasOf, isIgnored } = options;
   let ignoredCalls = 0;
   const window = new TraceWindow((call: Call) => {
@@ -76,6 +94,7 @@ export async function deriveGraph(inputs: readonly TraceInput[], options: Derive
   const rejected: Rejection[] = [];
   let rejectedCount = 0;
   const unusable: string[] = [];
+  const spansByInput = new Map<string, number>();
   let spansOfInput = 0;
   const sink: SpanSink = {
     span(span: Span) {
@@ -99,32 +118,56 @@ export async function deriveGraph(inputs: readonly TraceInput[], options: Derive
     spansOfInput = 0;
     await readInput(input.open(), input.name, sink);
     if (spansOfInput === 0) unusable.push(input.name);
+    spansByInput.set(input.name, spansOfInput);
     options.onInputDone?.(input, spansOfInput);
   }
   window.finish();
-  const { graph, selfCalls } = buildGraph(edges.edges.values(), window.services);
-  const tags = tagImpacts(graph, { override: options.override });
-  const view = toGraphView(graph, { tags, profiles: profileRollbacks(graph, tags) });
   const warnings = [...notices].map(([message, { files, count }]) => formatNotice(message, files, count));
   const environments = [...window.environmentsSeen].sort();
-  if (options.environment != null && window.services.size === 0) {
+  if (options.environment != null && window.services.size === 0 && inputs.length > 0) {
     warnings.push(
       `no span has deployment.environment.name=${options.environment}` +
         (environments.length > 0 ? ` (environments seen: ${environments.join(', ')})` : ' (no span names an environment)'),
     );
   }
-  const stats: IngestStats = { files: inputs.length, ...window.stats, selfCalls: window.stats.selfCalls + selfCalls, ignoredCalls };
+  const stats: IngestStats = { files: inputs.length, ...window.stats, ignoredCalls };
+  return { edges, services: window.services, stats, warnings, rejected, rejectedCount, unusable, spansByInput, environments };
+}
+
+/** The graph, the impact of every edge, and the view reporters render, from edge records. */
+export interface AnalyzedGraph {
+  readonly graph: DependencyGraph;
+  readonly tags: ImpactTags;
+  readonly view: GraphView;
+  /** Calls dropped because resolving a virtual name made them reach their own caller. */
+  readonly selfCalls: number;
+}
+
+export function analyzeGraph(
+  records: Iterable<EdgeRecord>,
+  services: ReadonlyMap<string, ServiceFacts>,
+  options: { readonly override?: ImpactOverride } = {},
+): AnalyzedGraph {
+  const { graph, selfCalls } = buildGraph(records, services);
+  const tags = tagImpacts(graph, { override: options.override });
+  const view = toGraphView(graph, { tags, profiles: profileRollbacks(graph, tags) });
+  return { graph, tags, view, selfCalls };
+}
+
+export async function deriveGraph(inputs: readonly TraceInput[], options: DeriveOptions = {}): Promise<Derivation> {
+  const read = await readCalls(inputs, options);
+  const { graph, tags, view, selfCalls } = analyzeGraph(read.edges.edges.values(), read.services, options);
   return {
     graph,
     tags,
     view,
-    stats,
-    warnings,
-    rejected,
-    rejectedCount,
-    unusable,
+    stats: { ...read.stats, selfCalls: read.stats.selfCalls + selfCalls },
+    warnings: read.warnings,
+    rejected: read.rejected,
+    rejectedCount: read.rejectedCount,
+    unusable: read.unusable,
     services: view.nodes.filter((n) => n.kind === 'service').length,
-    environments,
+    environments: read.environments,
   };
 }
 

@@ -199,3 +199,80 @@ export interface ImpactView {
   readonly edges: readonly EdgeView[];
   readonly plan: PlanView;
 }
+
+// ---------------------------------------------------------------------------------------------
+// What the store keeps (it imports only this file), and the nightly comparison.
+
+/** Calls between two nodes aggregated over one day (or, when read back, over a window). */
+export interface CallTally {
+  readonly from: string;
+  readonly fromKind: NodeKind;
+  readonly to: string;
+  readonly toKind: NodeKind;
+  readonly type: CallType;
+  /** UTC day `YYYY-MM-DD` of the calls' span time; '' when the spans carried no time. */
+  readonly day: string;
+  readonly calls: number;
+  readonly errors: number;
+  readonly firstMs: number | null;
+  readonly lastMs: number | null;
+  readonly operations: readonly {
+    readonly name: string;
+    readonly calls: number;
+    readonly calleeVersions: readonly string[];
+    readonly callerVersions: readonly string[];
+  }[];
+  readonly vias: readonly { readonly via: string; readonly calls: number }[];
+  readonly environments: readonly string[];
+  readonly samples: readonly { readonly traceId: string; readonly timeMs: number | null }[];
+}
+
+/** What the spans of one service showed during a run. */
+export interface ServiceTally {
+  readonly name: string;
+  readonly spans: number;
+  readonly entrypoint: boolean;
+  readonly versions: readonly { readonly version: string; readonly firstMs: number | null; readonly lastMs: number | null }[];
+  readonly environments: readonly string[];
+  readonly firstMs: number | null;
+  readonly lastMs: number | null;
+}
+
+/** An edge accepted as known. */
+export interface BaselineEdge {
+  readonly from: string;
+  readonly to: string;
+  readonly type: CallType;
+  readonly impact: Impact;
+  readonly acceptedAt: string;
+  readonly note: string | null;
+}
+
+export interface ImpactChange {
+  readonly from: string;
+  readonly to: string;
+  readonly type: CallType;
+  readonly was: Impact;
+  readonly now: Impact;
+  readonly reason: string;
+}
+
+/** A new edge, with the caller version that introduced it (the earliest one seen making it). */
+export interface NewEdgeView extends EdgeView {
+  readonly introducedBy: string | null;
+}
+
+export interface NightlyView {
+  readonly baseline: 'established' | 'compared';
+  readonly run: { readonly id: number; readonly spans: number; readonly edges: number };
+  readonly newEdges: readonly NewEdgeView[];
+  readonly goneEdges: readonly EdgeView[];
+  readonly impactChanges: readonly ImpactChange[];
+  /** Inputs skipped because the store already holds them (same content hash). */
+  readonly skipped: readonly string[];
+  /** Edges in the baseline after this run. */
+  readonly baselineEdges: number;
+  /** The newest span time in the store: "gone" is counted back from it, not from the clock. */
+  readonly newestSpan: string | null;
+  readonly staleAfterDays: number;
+}

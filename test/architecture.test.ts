@@ -36,6 +36,10 @@ describe('architecture', () => {
     expect(offenders.map((f) => f.path)).toEqual([]);
   });
 
+  it('only store/ touches SQLite', () => {
+    expect(files.filter((f) => layer(f.path) !== 'store' && f.imports.includes('better-sqlite3')).map((f) => f.path)).toEqual([]);
+  });
+
   it('the core touches no file system, SQLite, process or console', () => {
     const core = files.filter((f) => CORE.includes(layer(f.path)) || !f.path.includes('/'));
     const offenders = core.flatMap((f) => {
@@ -54,10 +58,12 @@ describe('architecture', () => {
     expect(offenders).toEqual([]);
   });
 
-  it('store/ imports only the model', () => {
+  it('store/ imports only the model and the error types', () => {
     const offenders = files
       .filter((f) => layer(f.path) === 'store')
-      .flatMap((f) => f.imports.filter((i) => i.startsWith('.') && local(f, i) !== 'model.ts' && layer(local(f, i)) !== 'store').map((i) => `${f.path}: ${i}`));
+      .flatMap((f) =>
+        f.imports.filter((i) => i.startsWith('.') && !['model.ts', 'errors.ts'].includes(local(f, i)) && layer(local(f, i)) !== 'store').map((i) => `${f.path}: ${i}`),
+      );
     expect(offenders).toEqual([]);
   });
 

@@ -2,4 +2,7 @@
 export interface GlobalOptions {
   readonly env?: string;
   readonly config?: string;
+  readonly db?: string;
+  /** Milliseconds to wait for a store another run is writing. */
+  readonly wait: number;
 }

@@ -6,7 +6,11 @@ import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT_FAILED, EXIT_OK, isUserError } from '../errors.js';
 import type { CliIo } from './io.js';
+import { parseDuration } from './parse-duration.js';
+import { registerAccept } from './accept-command.js';
 import { registerExport } from './export-command.js';
+import { registerIngest } from './ingest-command.js';
+import { registerNightly } from './nightly-command.js';
 import { registerImpact } from './impact-command.js';
 import { registerPlan } from './plan-command.js';
 
@@ -22,6 +26,8 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
     .version(VERSION, '-V, --version')
     .addOption(new Option('--env <name>', 'only calls and services of this deployment.environment.name'))
     .addOption(new Option('--config <file>', 'config file (default: rollgraph.config.json, .yaml or .yml here, when present)'))
+    .addOption(new Option('--db <file>', 'the store (default: $ROLLGRAPH_DB, else ./rollgraph.db)'))
+    .addOption(new Option('--wait <duration>', 'how long to wait for a store another run is writing').default(10_000, '10s').argParser(parseDuration('--wait')))
     .showHelpAfterError('(run with --help for usage)')
     .showSuggestionAfterError(true)
     .configureOutput({
@@ -40,6 +46,9 @@ Examples:
 
 Exit codes: 0 ran, nothing to flag; 1 a policy tripped; 2 did not run as asked.`,
   );
+  registerIngest(program, io, setExitCode);
+  registerNightly(program, io, setExitCode);
+  registerAccept(program, io, setExitCode);
   registerExport(program, io, setExitCode);
   registerImpact(program, io, setExitCode);
   registerPlan(program, io, setExitCode);

@@ -13,6 +13,9 @@ export interface ServiceFacts {
   readonly environments: Set<string>;
   entrypoint: boolean;
   spans: number;
+  /** Span time of the service's first and last span. */
+  firstMs: number | null;
+  lastMs: number | null;
 }
 
 export interface TraceWindowOptions {
@@ -284,14 +287,18 @@ export class TraceWindow {
     if (!this.inEnvironment(span)) return;
     let facts = this.services.get(service);
     if (facts === undefined) {
-      facts = { versions: new Map(), environments: new Set(), entrypoint: false, spans: 0 };
+      facts = { versions: new Map(), environments: new Set(), entrypoint: false, spans: 0, firstMs: null, lastMs: null };
       this.services.set(service, facts);
     }
     facts.spans++;
     if (environment !== null) facts.environments.add(environment);
+    const t = span.startMs;
+    if (t !== null) {
+      if (facts.firstMs === null || t < facts.firstMs) facts.firstMs = t;
+      if (facts.lastMs === null || t > facts.lastMs) facts.lastMs = t;
+    }
     if (version !== null) {
       const seen = facts.versions.get(version);
-      const t = span.startMs;
       if (seen === undefined) facts.versions.set(version, { firstMs: t, lastMs: t });
       else if (t !== null) {
         if (seen.firstMs === null || t < seen.firstMs) seen.firstMs = t;

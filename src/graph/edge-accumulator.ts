@@ -55,15 +55,28 @@ export function createEdgeRecord(from: string, fromKind: NodeKind, to: string, t
   };
 }
 
+/** The UTC day (`YYYY-MM-DD`) of a span time, '' when unknown: the store's unit of history. */
+export function dayOf(ms: number | null): string {
+  return ms === null ? '' : new Date(Math.floor(ms)).toISOString().slice(0, 10);
+}
+
 export class EdgeAccumulator {
+  /** Records by edge key, or by edge key and day when the accumulator splits by day. */
   readonly edges = new Map<string, EdgeRecord>();
+  /** The day of each record when split by day. */
+  readonly days = new Map<EdgeRecord, string>();
+
+  /** `byDay`: one record per edge and UTC day of span time, as the store keeps history. */
+  constructor(private readonly byDay = false) {}
 
   add(call: Call): void {
-    const key = edgeKey(call.from, call.to, call.type);
+    const day = this.byDay ? dayOf(call.timeMs) : '';
+    const key = this.byDay ? `${edgeKey(call.from, call.to, call.type)}\u0000${day}` : edgeKey(call.from, call.to, call.type);
     let edge = this.edges.get(key);
     if (edge === undefined) {
       edge = createEdgeRecord(call.from, call.fromKind, call.to, call.toKind, call.type);
       this.edges.set(key, edge);
+      if (this.byDay) this.days.set(edge, day);
     }
     edge.calls++;
     if (call.isError) edge.errors++;

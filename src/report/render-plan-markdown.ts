@@ -5,7 +5,8 @@
  * then one task-list checkbox per step in the plan's order, and one per service inside a revert
  * wave, with the precondition, the verification and the evidence as nested bullets.
  *
- * Names and versions come from traces and are untrusted. They are written as code spans
+ * Names and versions come from traces and are untrusted (markdown-text.ts writes them, shared
+ * with the nightly report). They are written as code spans
  * (`code`), inside which Markdown, HTML, entities, autolinks, @-mentions and #-references are
  * all inert; `codeSpan` picks a backtick fence longer than any run inside the name. Sentences
  * (step text, reasons, evidence, warnings) embed names too and cannot be code, so `escapeText`
@@ -15,7 +16,8 @@
  * in both. Checked against markdown-it (CommonMark with GFM tables).
  */
 import type { PlanStep, PlanView } from '../model.js';
-import { listText, plural, sameMembers, showControls } from './text-format.js';
+import { codeSpan, escapeText } from './markdown-text.js';
+import { listText, plural, sameMembers } from './text-format.js';
 
 const STEP_TITLES: Readonly<Record<PlanStep['kind'], string>> = {
   snapshot: 'Snapshot',
@@ -145,69 +147,3 @@ function versionChange(plan: PlanView, service: string): string {
   const to = versions.to === null ? '*no previous version*' : codeSpan(versions.to);
   return `${from} → ${to}`;
 }
-
-// ---------------------------------------------------------------------------------------------
-// Escaping
-
-/**
- * A name as a code span. The fence is one backtick longer than the longest run inside; a name
- * that starts or ends with a backtick or a space is padded with one space each side, which
- * CommonMark strips again. In a table cell `|` would end the cell even inside code, so it is
- * written `\|`, which GFM turns back into `|` before reading the cell.
- */
-function codeSpan(name: string, inTable = false): string {
-  let text = showControls(name);
-  if (text === '') return '*(empty)*';
-  if (inTable) text = text.replace(/\|/g, '\\|');
-  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
-  const fence = '`'.repeat(longest + 1);
-  const pad = /^[` ]|[` ]$/.test(text) && /[^ ]/.test(text) ? ' ' : '';
-  return `${fence}${pad}${text}${pad}${fence}`;
-}
-
-/** ASCII punctuation that Markdown or GFM reads as inline syntax anywhere in a line. */
-const INLINE_SYNTAX = new Set([...'\\`*_[]|~$']);
-/** Characters that open a block (heading, quote, list, setext underline) at the start of a line. */
-const BLOCK_START = /^[#>+=-]|^\d{1,9}(?=[.)])/;
-/** U+2060 as an entity, so the raw Markdown shows where it was put. */
-const WORD_JOINER = '&#8288;';
-/** `<` would open HTML or an autolink, `&` an entity; `>` alone means nothing after a line's start. */
-const ENTITIES: Readonly<Record<string, string>> = { '<': '&lt;', '&': '&amp;' };
-
-/**
- * A sentence as Markdown that shows exactly its characters. `<` and `&` are entities (no HTML,
- * no autolink, no entity of the sender's choosing); inline syntax is backslash-escaped (code,
- * emphasis, links, images, table pipes, strikethrough, math, escapes), except an `_` inside a
- * word, which cannot be emphasis; so is the first
- * character when it could open a block, since a sentence often starts a list item (`1.` keeps
- * its digits and escapes the `.`). The ends are trimmed: leading spaces would make code, and
- * trailing ones a line break. `@` and a `#` before a digit get a word joiner (U+2060, `&#8288;`)
- * after them: GitHub makes mentions and issue references from the rendered text, where a backslash
- * escape is already gone.
- */
-function escapeText(text: string): string {
-  const chars = [...showControls(text).trim()];
-  // Where the block marker sits: the character itself, or the `.` / `)` after a number.
-  const marker = BLOCK_START.exec(chars.join(''));
-  const escapeAt = marker === null ? -1 : /^\d/.test(marker[0]) ? marker[0].length : 0;
-  let out = '';
-  chars.forEach((char, index) => {
-    const next = chars[index + 1] ?? '';
-    const entity = ENTITIES[char];
-    if (entity !== undefined) out += entity;
-    else if (char === '@' && /^[\p{L}\p{N}_-]$/u.test(next)) out += `@${WORD_JOINER}`;
-    else if (char === '#' && /^\d$/.test(next)) out += `${index === 0 ? '\\' : ''}#${WORD_JOINER}`;
-    else if (char === '_' && isWordChar(chars[index - 1]) && isWordChar(next)) out += char;
-    else if (INLINE_SYNTAX.has(char) || index === escapeAt) out += `\\${char}`;
-    else out += char;
-  });
-  return out;
-}
-
-/** An `_` between two of these cannot open or close emphasis, so `payment_intents` stays as is. */
-function isWordChar(char: string | undefined): boolean {
-  return char !== undefined && /^[\p{L}\p{N}]$/u.test(char);
-}
-
-// ---------------------------------------------------------------------------------------------
-

@@ -108,10 +108,17 @@ describe('rollgraph export', () => {
 });
 
 describe('rollgraph export: mistakes get one clear line and exit 2', () => {
-  it('no --input', async () => {
-    const r = await runCli(['export']);
+  it('no --input and no store', async () => {
+    const empty = tempDir();
+    const r = await runCli(['export'], { cwd: empty });
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('rollgraph: export needs --input FILE... (trace files, directories, globs, or - for stdin)\n');
+    expect(r.stderr).toBe(`rollgraph: no store at ${join(empty, 'rollgraph.db')}: run \`rollgraph nightly\` or \`rollgraph ingest\` first, or read trace files with --input\n`);
+  });
+
+  it('--since reads the store, not files', async () => {
+    const r = await runCli(['export', '--input', '.', '--since', '7d'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--since narrows the store');
   });
 
   it('a path that does not exist, a glob that matches nothing, a dangling link', async () => {

@@ -53,10 +53,11 @@ describe('rollgraph impact', () => {
     expect(version.stderr).toContain('inventory was never seen at version "1.7"; versions in the traces, oldest first: 1.8.2, 1.9.0');
   });
 
-  it('needs --input until a store exists', async () => {
-    const r = await runCli(['impact', 'inventory']);
+  it('reads the store without --input, and says so when there is none', async () => {
+    const dir = tempDir();
+    const r = await runCli(['impact', 'inventory'], { cwd: dir });
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('rollgraph: impact needs --input FILE... (trace files, directories, globs, or - for stdin)\n');
+    expect(r.stderr).toBe(`rollgraph: no store at ${join(dir, 'rollgraph.db')}: run \`rollgraph nightly\` or \`rollgraph ingest\` first, or read trace files with --input\n`);
   });
 });
 

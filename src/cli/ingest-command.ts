@@ -1,0 +1,69 @@
+/**
+ * `rollgraph ingest INPUT...`: reads trace files into the store as one run, all or nothing.
+ */
+import type { Command } from 'commander';
+import { EXIT_OK } from '../errors.js';
+import { renderJson } from '../report/render-json.js';
+import { expandInputs } from './expand-inputs.js';
+import type { GlobalOptions } from './global-options.js';
+import { ingestRun } from './ingest-run.js';
+import type { CliIo } from './io.js';
+import { loadConfig } from './load-config.js';
+import { openStore } from './open-store.js';
+import { addWindowOption } from './read-graph.js';
+import { analyzeStore } from './store-graph.js';
+
+interface IngestOptions {
+  readonly window: number;
+  readonly json?: boolean;
+}
+
+export function registerIngest(program: Command, io: CliIo, setExitCode: (code: number) => void): void {
+  program
+    .command('ingest')
+    .summary('read trace files into the store as one run')
+    .description(
+      'Reads trace files, directories, globs or - (stdin) into the store as one run: all of it lands, or ' +
+        'nothing does. Content the store already holds (same SHA-256) is skipped with a notice, so running ' +
+        'the same job twice is harmless. `nightly` does this and then compares with the baseline.',
+    )
+    .argument('<input...>', 'trace files, directories, globs, or - for stdin')
+    .addOption(addWindowOption())
+    .option('--json', 'machine output on stdout: { run: { id, spans, traces, edges }, warnings, rejected }')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ rollgraph ingest exports/2026-11-29/
+  $ rollgraph --db /var/lib/rollgraph/prod.db ingest 'exports/*.jsonl.gz'`,
+    )
+    .action(async (patterns: string[], options: IngestOptions, cmd: Command) => {
+      const globals = cmd.optsWithGlobals<GlobalOptions>();
+      const config = loadConfig(globals.config, io);
+      const inputs = expandInputs(patterns, io);
+      const store = openStore(globals, io, false);
+      try {
+        store.begin();
+        const result = await ingestRun(store, inputs, { command: 'ingest', maxOpenSpans: options.window, config }, io);
+        const { view } = analyzeStore(store, config);
+        store.commit();
+        const { read } = result;
+        io.stderr.write(`stored as run ${result.runId} in ${store.path}: the store now holds ${view.edges.length} edges\n`);
+        if (options.json) {
+          io.stdout.write(
+            renderJson({
+              run: { id: result.runId, spans: read.stats.spans, traces: read.stats.traces, edges: view.edges.length },
+              warnings: read.warnings,
+              rejected: read.rejected.map((r) => ({ file: r.file, line: r.line, reason: r.field === null ? r.reason : `${r.field}: ${r.reason}` })),
+            }),
+          );
+        }
+        setExitCode(EXIT_OK);
+      } catch (error) {
+        store.rollback();
+        throw error;
+      } finally {
+        store.close();
+      }
+    });
+}

@@ -1,0 +1,123 @@
+/**
+ * One run into the store, shared by `ingest` and `nightly`: hash every input, skip content the
+ * store already holds (so re-running a nightly job is harmless), read the rest through one
+ * pairing window, and add their calls, by edge and day, with the services they showed. The
+ * caller holds the store's write lock, so the run lands whole or not at all.
+ */
+import { createHash } from 'node:crypto';
+import { InputError } from '../errors.js';
+import { type CallsRead, type TraceInput, readCalls } from '../derive-graph.js';
+import { buildGraph } from '../graph/build-graph.js';
+import { toCallTally, toEdgeRecords, toServiceTally } from '../graph/convert-tallies.js';
+import { renderSummary } from '../report/render-summary.js';
+import type { Store } from '../store/store.js';
+import type { CliIo } from './io.js';
+import type { LoadedConfig } from './load-config.js';
+
+export interface IngestResult {
+  readonly runId: number;
+  readonly read: CallsRead;
+  /** Inputs skipped as already ingested, with the run that holds them. */
+  readonly skipped: readonly { readonly name: string; readonly runId: number }[];
+  /** Edge records written (per edge and day). */
+  readonly calls: number;
+}
+
+interface HashedInput {
+  readonly input: TraceInput;
+  readonly digest: () => { sha256: string; bytes: number };
+}
+
+export async function ingestRun(
+  store: Store,
+  inputs: readonly TraceInput[],
+  options: { readonly command: string; readonly maxOpenSpans: number; readonly config: LoadedConfig | null },
+  io: CliIo,
+): Promise<IngestResult> {
+  const startedAt = new Date().toISOString();
+  const hashed: HashedInput[] = [];
+  const skipped: { name: string; runId: number; sha256: string; bytes: number }[] = [];
+  for (const input of inputs) {
+    if (input.name === '-') {
+      hashed.push(hashWhileReading(input)); // stdin can be read once only
+      continue;
+    }
+    const { sha256, bytes } = await hashWhole(input);
+    const earlier = store.findIngested(sha256);
+    if (earlier !== null) {
+      skipped.push({ name: input.name, runId: earlier.runId, sha256, bytes });
+      io.stderr.write(`skipped ${input.name}: the store already holds this content (run ${earlier.runId}, ${earlier.name})\n`);
+    } else {
+      hashed.push({ input, digest: () => ({ sha256, bytes }) });
+    }
+  }
+  const read = await readCalls(
+    hashed.map((h) => h.input),
+    { maxOpenSpans: options.maxOpenSpans, byDay: true, ...options.config?.deriveOptions },
+  );
+  const tallies = [...read.edges.edges.values()].map((record) => toCallTally(record, read.edges.days.get(record) ?? ''));
+  const edges = buildGraph(toEdgeRecords(tallies).values(), read.services).graph.size;
+  io.stderr.write(
+    renderSummary({
+      stats: read.stats,
+      services: read.services.size,
+      edges,
+      rejected: read.rejected,
+      rejectedCount: read.rejectedCount,
+      warnings: read.warnings,
+    }),
+  );
+  if (read.unusable.length > 0) {
+    throw new InputError(`nothing usable in ${read.unusable.join(', ')}: no span could be read (see the rejected records above); the store is unchanged`);
+  }
+  const runId = store.recordRun({
+    command: options.command,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    status: hashed.length === 0 ? 'skipped' : 'ok',
+    spans: read.stats.spans,
+    traces: read.stats.traces,
+    calls: tallies.reduce((n, t) => n + t.calls, 0),
+    rejected: read.rejectedCount,
+    warnings: read.warnings,
+    inputs: [
+      ...hashed.map((h) => ({ name: h.input.name, ...h.digest(), spans: read.spansByInput.get(h.input.name) ?? 0, skipped: false })),
+      ...skipped.map((s) => ({ name: s.name, sha256: s.sha256, bytes: s.bytes, spans: 0, skipped: true })),
+    ],
+  });
+  store.addCalls(runId, tallies);
+  store.addServices(runId, [...read.services].map(([name, facts]) => toServiceTally(name, facts)));
+  return { runId, read, skipped, calls: tallies.length };
+}
+
+async function hashWhole(input: TraceInput): Promise<{ sha256: string; bytes: number }> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for await (const chunk of input.open()) {
+    hash.update(chunk);
+    bytes += chunk.length;
+  }
+  return { sha256: hash.digest('hex'), bytes };
+}
+
+function hashWhileReading(input: TraceInput): HashedInput {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  let digest: string | null = null;
+  return {
+    input: {
+      name: input.name,
+      async *open() {
+        for await (const chunk of input.open()) {
+          hash.update(chunk);
+          bytes += chunk.length;
+          yield chunk;
+        }
+      },
+    },
+    digest: () => {
+      digest ??= hash.digest('hex');
+      return { sha256: digest, bytes };
+    },
+  };
+}

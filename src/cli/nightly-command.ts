@@ -1,0 +1,147 @@
+/**
+ * `rollgraph nightly INPUT... [--fail-on new-edges|impact-change|any|none] [--report FILE.md]
+ * [--stale-after 7d]`: the nightly CI job. Ingests the day's exports as one run, then compares the
+ * store's graph with the accepted baseline: new edges, impact changes, gone edges. The first run
+ * on an empty baseline establishes it. Ingest, comparison and baseline land together or not at all.
+ */
+import { extname } from 'node:path';
+import { type Command, Option } from 'commander';
+import { EXIT_OK, EXIT_POLICY, UsageError } from '../errors.js';
+import { compareWithBaseline } from '../graph/compare-baseline.js';
+import { toIso } from '../graph/graph-view.js';
+import type { GraphView, NightlyView } from '../model.js';
+import { renderJson } from '../report/render-json.js';
+import { renderNightlyMarkdown } from '../report/render-nightly-markdown.js';
+import { renderNightlyText } from '../report/render-nightly-text.js';
+import { expandInputs } from './expand-inputs.js';
+import type { GlobalOptions } from './global-options.js';
+import { ingestRun } from './ingest-run.js';
+import type { CliIo } from './io.js';
+import { loadConfig } from './load-config.js';
+import { openStore } from './open-store.js';
+import { parseDuration } from './parse-duration.js';
+import { addWindowOption } from './read-graph.js';
+import { analyzeStore } from './store-graph.js';
+import { writeOutput } from './write-output.js';
+
+const FAIL_ON = ['new-edges', 'impact-change', 'any', 'none'] as const;
+type FailOn = (typeof FAIL_ON)[number];
+
+interface NightlyOptions {
+  readonly failOn: FailOn;
+  readonly report?: string;
+  readonly staleAfter: number;
+  readonly window: number;
+  readonly json?: boolean;
+}
+
+const DAY_MS = 86_400_000;
+
+export function registerNightly(program: Command, io: CliIo, setExitCode: (code: number) => void): void {
+  program
+    .command('nightly')
+    .summary('ingest the day\u2019s traces and flag edges new since the accepted baseline')
+    .description(
+      'The nightly CI job: ingests the inputs into the store as one run (content already ingested is ' +
+        'skipped), then compares the graph with the accepted baseline: new edges (not in the baseline), ' +
+        'impact changes (an edge whose impact got stricter, e.g. reads became writes) and gone edges ' +
+        '(unseen for --stale-after, counted back from the newest span in the store, not the clock). The ' +
+        'first run on an empty baseline establishes it and exits 0. Review new edges, then `rollgraph accept` them.',
+    )
+    .argument('<input...>', 'the day\u2019s trace files, directories, globs, or - for stdin')
+    .addOption(new Option('--fail-on <what>', 'what exits 1: new edges, impact changes, either, or nothing').choices(FAIL_ON).default('any'))
+    .addOption(new Option('--report <file>', 'also write a Markdown report for a pull-request comment or a CI artifact'))
+    .addOption(
+      new Option('--stale-after <duration>', 'a baseline edge unseen this long is reported gone').default(7 * DAY_MS, '7d').argParser(parseDuration('--stale-after')),
+    )
+    .addOption(addWindowOption())
+    .option('--json', 'machine output on stdout: { baseline, run, newEdges, goneEdges, impactChanges }')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ rollgraph nightly exports/2026-11-29/ --report nightly.md
+  $ rollgraph --db state/rollgraph.db nightly 'exports/*.jsonl.gz' --fail-on new-edges --json > nightly.json
+  $ rollgraph accept --all --note "reviewed in #1234"     # after review
+
+Exit codes: 0 nothing flagged (or baseline established); 1 flagged what --fail-on names; 2 did not run.`,
+    )
+    .action(async (patterns: string[], options: NightlyOptions, cmd: Command) => {
+      const globals = cmd.optsWithGlobals<GlobalOptions>();
+      if (options.report !== undefined && !['.md', '.markdown'].includes(extname(options.report).toLowerCase())) {
+        throw new UsageError(`--report writes Markdown: name the file .md (got ${options.report})`);
+      }
+      const config = loadConfig(globals.config, io);
+      const inputs = expandInputs(patterns, io);
+      const store = openStore(globals, io, false);
+      let view: NightlyView;
+      try {
+        store.begin();
+        const run = await ingestRun(store, inputs, { command: 'nightly', maxOpenSpans: options.window, config }, io);
+        const analyzed = analyzeStore(store, config);
+        const newest = store.newestSpanMs();
+        const baseline = store.readBaseline();
+        const now = new Date().toISOString();
+        const common = {
+          run: { id: run.runId, spans: run.read.stats.spans, edges: analyzed.view.edges.length },
+          skipped: run.skipped.map((s) => s.name),
+          newestSpan: toIso(newest),
+          staleAfterDays: options.staleAfter / DAY_MS,
+        };
+        if (baseline.length === 0) {
+          const accepted = store.accept(edgesToAccept(analyzed.view), now, 'baseline established by the first nightly run', run.runId);
+          view = { baseline: 'established', ...common, newEdges: [], goneEdges: [], impactChanges: [], baselineEdges: accepted };
+        } else {
+          const comparison = compareWithBaseline(analyzed.view, baseline, newest, options.staleAfter);
+          view = { baseline: 'compared', ...common, ...comparison, baselineEdges: baseline.length };
+        }
+        if (options.report !== undefined) {
+          writeOutput(renderNightlyMarkdown(view, { graphNeighbours: neighbourhood(analyzed.view, view) }), options.report, io);
+        }
+        store.commit();
+      } catch (error) {
+        store.rollback();
+        throw error;
+      } finally {
+        store.close();
+      }
+      io.stderr.write(renderNightlyText(view));
+      if (options.json) io.stdout.write(renderJson(nightlyJson(view)));
+      setExitCode(isTripped(view, options.failOn) ? EXIT_POLICY : EXIT_OK);
+    });
+}
+
+function edgesToAccept(view: GraphView) {
+  return view.edges.map((e) => ({ from: e.from, to: e.to, type: e.type, impact: e.impact ?? 'coordinated' }));
+}
+
+function isTripped(view: NightlyView, failOn: FailOn): boolean {
+  const hasNew = view.newEdges.length > 0;
+  const hasChange = view.impactChanges.length > 0;
+  switch (failOn) {
+    case 'new-edges':
+      return hasNew;
+    case 'impact-change':
+      return hasChange;
+    case 'any':
+      return hasNew || hasChange;
+    case 'none':
+      return false;
+  }
+}
+
+/** CONTRACT §6 `nightly` first, then what the report adds. */
+function nightlyJson(view: NightlyView) {
+  const { baseline, run, newEdges, goneEdges, impactChanges, ...rest } = view;
+  return { baseline, run, newEdges, goneEdges, impactChanges, ...rest };
+}
+
+/** The new and changed edges with every other edge of their endpoints, for the report's diagram. */
+function neighbourhood(graph: GraphView, view: NightlyView): GraphView | undefined {
+  const flagged = [...view.newEdges, ...view.impactChanges];
+  if (flagged.length === 0) return undefined;
+  const ends = new Set(flagged.flatMap((e) => [e.from, e.to]));
+  const edges = graph.edges.filter((e) => ends.has(e.from) || ends.has(e.to));
+  const ids = new Set(edges.flatMap((e) => [e.from, e.to]));
+  return { nodes: graph.nodes.filter((n) => ids.has(n.id)), edges };
+}

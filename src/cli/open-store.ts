@@ -1,0 +1,19 @@
+/**
+ * Where the store is (`--db FILE`, else `ROLLGRAPH_DB`, else `./rollgraph.db`) and opening it
+ * for a command.
+ */
+import { isAbsolute, resolve } from 'node:path';
+import { Store } from '../store/store.js';
+import type { GlobalOptions } from './global-options.js';
+import type { CliIo } from './io.js';
+
+export const DEFAULT_STORE = 'rollgraph.db';
+
+export function storePath(options: GlobalOptions, io: CliIo): string {
+  const path = options.db ?? io.env['ROLLGRAPH_DB'] ?? DEFAULT_STORE;
+  return isAbsolute(path) ? path : resolve(io.cwd, path);
+}
+
+export function openStore(options: GlobalOptions, io: CliIo, readonly: boolean): Store {
+  return Store.open(storePath(options, io), { readonly, busyTimeoutMs: options.wait });
+}

@@ -1,0 +1,193 @@
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { ROOT, runCli, tempDir } from '../helpers/cli.js';
+
+const DAY1 = join(ROOT, 'fixtures/demo/day1');
+const DAY2 = join(ROOT, 'fixtures/demo/day2');
+
+function freshStore(): { dir: string; db: string; cli: (args: string[]) => ReturnType<typeof runCli> } {
+  const dir = tempDir();
+  const db = join(dir, 'rollgraph.db');
+  return { dir, db, cli: (args) => runCli(['--db', db, ...args], { cwd: dir }) };
+}
+
+describe('rollgraph nightly: the two-day scenario', () => {
+  it('day one establishes the baseline, day two flags exactly the new edges and the impact change, accept clears them', async () => {
+    const { dir, cli } = freshStore();
+    const day1 = await cli(['nightly', DAY1, '--json']);
+    expect(day1.code).toBe(0);
+    const first = JSON.parse(day1.stdout);
+    expect(first).toMatchObject({ baseline: 'established', run: { id: 1, spans: 1269, edges: 16 }, newEdges: [], goneEdges: [], impactChanges: [] });
+    expect(day1.stderr).toContain('baseline established with 16 edges');
+
+    const day2 = await cli(['nightly', DAY2, '--json', '--report', 'nightly.md']);
+    expect(day2.code).toBe(1);
+    const second = JSON.parse(day2.stdout);
+    expect(Object.keys(second).slice(0, 5)).toEqual(['baseline', 'run', 'newEdges', 'goneEdges', 'impactChanges']);
+    expect(second.baseline).toBe('compared');
+    expect(second.newEdges.map((e: { from: string; to: string }) => `${e.from}->${e.to}`)).toEqual(['checkout->fraud-check', 'fraud-check->postgresql:fraud']);
+    expect(second.newEdges[0]).toMatchObject({ impact: 'coordinated', introducedBy: '2.6.0', firstSeen: '2026-11-29T10:58:43.000Z'.slice(0, 19) + second.newEdges[0].firstSeen.slice(19) });
+    expect(second.impactChanges).toEqual([
+      {
+        from: 'catalog',
+        to: 'postgresql:catalog',
+        type: 'database',
+        was: 'independent',
+        now: 'data-migration',
+        reason: expect.stringContaining('catalog writes to postgresql:catalog (UPDATE x61)'),
+      },
+    ]);
+    expect(second.goneEdges).toEqual([]);
+    const report = readFileSync(join(dir, 'nightly.md'), 'utf8');
+    expect(report).toContain('2 new edges, 1 impact change');
+    expect(report).toContain('```mermaid');
+    expect(report).toContain('2.6.0');
+
+    const accepted = await cli(['accept', '--all', '--note', 'reviewed']);
+    expect(accepted.code).toBe(0);
+    expect(accepted.stderr).toContain('accepted 18 edges');
+    const again = await cli(['nightly', DAY2]);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toContain('skipped ');
+    expect(again.stderr).toContain('nothing new');
+  });
+
+  it('--fail-on chooses what exits 1', async () => {
+    const { cli } = freshStore();
+    await cli(['nightly', DAY1]);
+    expect((await cli(['nightly', DAY2, '--fail-on', 'none'])).code).toBe(0);
+    expect((await cli(['nightly', DAY2, '--fail-on', 'new-edges'])).code).toBe(1);
+    expect((await cli(['nightly', DAY2, '--fail-on', 'impact-change'])).code).toBe(1);
+    await cli(['accept', 'checkout->fraud-check', 'fraud-check->postgresql:fraud']);
+    expect((await cli(['nightly', DAY2, '--fail-on', 'new-edges'])).code).toBe(0);
+    expect((await cli(['nightly', DAY2, '--fail-on', 'impact-change'])).code).toBe(1);
+    await cli(['accept', 'catalog->postgresql:catalog', '--note', 'view counter, compensated by TRUNCATE']);
+    expect((await cli(['nightly', DAY2])).code).toBe(0);
+  });
+
+  it('reports baseline edges unseen for the stale period as gone, counted from the newest span, not the clock', async () => {
+    const { cli } = freshStore();
+    await cli(['nightly', join(ROOT, 'fixtures/scenarios/queue/day1.jsonl')]);
+    const later = await cli(['nightly', DAY1, '--stale-after', '7d', '--json', '--fail-on', 'none']);
+    const view = JSON.parse(later.stdout);
+    // The queue scenario ran on 2026-12-07, after the demo's 2026-11-28: nothing of it is stale.
+    expect(view.goneEdges).toEqual([]);
+    const { cli: cli2 } = freshStore();
+    await cli2(['nightly', DAY1]);
+    const next = await cli2(['nightly', join(ROOT, 'fixtures/scenarios/queue/day1.jsonl'), '--stale-after', '7d', '--json', '--fail-on', 'none']);
+    const gone = JSON.parse(next.stdout).goneEdges.map((e: { from: string; to: string }) => `${e.from}->${e.to}`);
+    expect(gone).toContain('checkout->inventory');
+    expect(gone).toHaveLength(16);
+    const longer = await cli2(['nightly', DAY1, '--stale-after', '30d', '--json', '--fail-on', 'none']);
+    expect(JSON.parse(longer.stdout).goneEdges).toEqual([]);
+  });
+});
+
+describe('the store', () => {
+  it('gives the same graph from its history as from the same files at once', async () => {
+    const { cli } = freshStore();
+    await cli(['ingest', DAY1]);
+    await cli(['ingest', DAY2]);
+    const fromStore = await cli(['export', '--format', 'json']);
+    const fromFiles = await runCli(['export', '--format', 'json', '--input', DAY1, DAY2]);
+    expect(fromStore.code).toBe(0);
+    expect(fromStore.stdout).toBe(fromFiles.stdout);
+    expect(fromStore.stderr).toMatch(/^read the store .*rollgraph\.db \(all of its history, newest span 2026-11-29T23:22:15\.880Z\): 9 services, 18 edges\n$/);
+  });
+
+  it('skips content it already holds, so a re-run changes nothing', async () => {
+    const { db, cli } = freshStore();
+    await cli(['ingest', DAY1]);
+    const before = (await cli(['export', '--format', 'json'])).stdout;
+    const again = await cli(['ingest', DAY1, '--json']);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toMatch(/skipped .*traces\.jsonl: the store already holds this content \(run 1/);
+    expect((await cli(['export', '--format', 'json'])).stdout).toBe(before);
+    const sqlite = new Database(db, { readonly: true });
+    expect(sqlite.prepare('SELECT status, spans FROM runs ORDER BY id').all()).toEqual([
+      { status: 'ok', spans: 1269 },
+      { status: 'skipped', spans: 0 },
+    ]);
+    expect(sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
+    sqlite.close();
+  });
+
+  it('leaves the store exactly as it was when a run fails', async () => {
+    const { dir, db, cli } = freshStore();
+    await cli(['ingest', DAY1]);
+    const before = readFileSync(db);
+    writeFileSync(join(dir, 'logs.jsonl'), '{"resourceLogs":[]}\n');
+    const failed = await cli(['nightly', DAY2, join(dir, 'logs.jsonl')]);
+    expect(failed.code).toBe(2);
+    expect(failed.stderr).toContain('nothing usable in ');
+    expect(failed.stderr).toContain('the store is unchanged');
+    const sqlite = new Database(db, { readonly: true });
+    expect(sqlite.prepare('SELECT count(*) AS n FROM runs').get()).toEqual({ n: 1 });
+    expect(sqlite.prepare('SELECT count(*) AS n FROM baseline').get()).toEqual({ n: 0 });
+    sqlite.close();
+    expect(before.length).toBeGreaterThan(0);
+  });
+
+  it('export, impact and plan read it by default; --since narrows the history', async () => {
+    const { cli } = freshStore();
+    await cli(['nightly', DAY1]);
+    await cli(['nightly', DAY2]);
+    const plan = await cli(['plan', 'inventory', '--json']);
+    expect(plan.code).toBe(0);
+    expect(JSON.parse(plan.stdout).revertSet).toEqual(['checkout', 'inventory']);
+    const impact = await cli(['impact', 'inventory', '--json']);
+    expect(JSON.parse(impact.stdout).mustRevertWith).toEqual(['checkout']);
+    // The last day alone: inventory ran only 1.9.0 that day, so the evidence of 1.8.2 is outside the window.
+    const recent = await cli(['impact', 'inventory', '--since', '12h', '--json']);
+    expect(recent.stderr).toContain('history since 2026-11-29');
+    expect(JSON.parse(recent.stdout)).toMatchObject({ fromVersion: '1.9.0', toVersion: null });
+  });
+
+  it('says clearly when there is no store, and refuses files that are not one', async () => {
+    const { dir, db, cli } = freshStore();
+    const none = await cli(['export']);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toBe(`rollgraph: no store at ${db}: run \`rollgraph nightly\` or \`rollgraph ingest\` first, or read trace files with --input\n`);
+    expect(existsSync(db)).toBe(false);
+    writeFileSync(join(dir, 'notes.db'), 'not a database at all, just text that is long enough to be a header.....');
+    const garbage = await runCli(['--db', join(dir, 'notes.db'), 'export'], { cwd: dir });
+    expect(garbage.code).toBe(2);
+    expect(garbage.stderr).toMatch(/^rollgraph: .*notes\.db is not a rollgraph store/);
+    const other = new Database(join(dir, 'other.db'));
+    other.exec('CREATE TABLE t (x)');
+    other.close();
+    const foreign = await runCli(['--db', join(dir, 'other.db'), 'ingest', DAY1], { cwd: dir });
+    expect(foreign.code).toBe(2);
+    expect(foreign.stderr).toContain('other.db is an SQLite database, but not a rollgraph store');
+    const env = await runCli(['export', '--format', 'json'], { cwd: dir, env: { ROLLGRAPH_DB: join(dir, 'nope.db') } });
+    expect(env.stderr).toContain('no store at ');
+    expect(env.stderr).toContain('nope.db');
+  });
+
+  it('refuses a store from a newer rollgraph', async () => {
+    const { db, cli } = freshStore();
+    await cli(['ingest', DAY1]);
+    const sqlite = new Database(db);
+    sqlite.pragma('user_version = 99');
+    sqlite.close();
+    const r = await cli(['export']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('has schema version 99, newer than this rollgraph supports (1): upgrade rollgraph');
+  });
+
+  it('migrates a store written by every earlier schema version (fixtures/stores)', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'v1.db');
+    copyFileSync(join(ROOT, 'fixtures/stores/v1.db'), db);
+    const r = await runCli(['--db', db, 'export', '--format', 'json'], { cwd: dir });
+    expect(r.code).toBe(0);
+    const graph = JSON.parse(r.stdout);
+    expect(graph.edges).toHaveLength(16);
+    const sqlite = new Database(db, { readonly: true });
+    expect(sqlite.pragma('user_version', { simple: true })).toBe(1);
+    expect(sqlite.pragma('integrity_check', { simple: true })).toBe('ok');
+    sqlite.close();
+  });
+});
