@@ -20,8 +20,9 @@ export const VERSION = (createRequire(import.meta.url)('../../package.json') as 
 export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
   const program = new Command('rollgraph')
     .description(
-      'Derives the service dependency graph from exported OpenTelemetry traces, for review and for ' +
-        'planning rollbacks: who calls whom, through which queue, against which database or third party.',
+      'Derives the service dependency graph from exported OpenTelemetry traces, tags every edge with ' +
+        'what rolling it back costs, keeps it night after night in a SQLite store, flags edges new since ' +
+        'the accepted baseline, and plans coordinated rollbacks.',
     )
     .version(VERSION, '-V, --version')
     .addOption(new Option('--env <name>', 'only calls and services of this deployment.environment.name'))
@@ -40,11 +41,15 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
     'after',
     `
 Examples:
-  $ rollgraph export --input traces.jsonl --format dot --out graph.dot
-  $ rollgraph export --input 'exports/*.jsonl.gz' --format json > graph.json
-  $ otel-export | rollgraph export --input - --format mermaid
+  $ rollgraph nightly exports/2026-11-29/ --report nightly.md   # the nightly CI job
+  $ rollgraph accept 'checkout->fraud-check' --note "reviewed"  # after review
+  $ rollgraph plan inventory --format markdown --out rollback.md
+  $ rollgraph impact checkout --to-version 2.4.0
+  $ rollgraph export --format dot --out graph.dot
+  $ rollgraph export --input traces.jsonl --format json         # from files, no store
 
-Exit codes: 0 ran, nothing to flag; 1 a policy tripped; 2 did not run as asked.`,
+Exit codes: 0 ran, nothing to flag; 1 a policy tripped (nightly --fail-on, plan --exact);
+2 did not run as asked.`,
   );
   registerIngest(program, io, setExitCode);
   registerNightly(program, io, setExitCode);
