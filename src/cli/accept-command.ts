@@ -10,7 +10,7 @@ import { renderJson } from '../report/render-json.js';
 import type { GlobalOptions } from './global-options.js';
 import type { CliIo } from './io.js';
 import { loadConfig } from './load-config.js';
-import { openStore } from './open-store.js';
+import { writeStore } from './open-store.js';
 import { analyzeStore } from './store-graph.js';
 
 interface AcceptOptions {
@@ -39,33 +39,23 @@ Examples:
   $ rollgraph accept 'checkout->fraud-check' 'fraud-check->postgresql:fraud' --note "fraud scoring, ADR-42"
   $ rollgraph accept --all --note "reviewed in #1234"`,
     )
-    .action((pairs: string[], options: AcceptOptions, cmd: Command) => {
+    .action(async (pairs: string[], options: AcceptOptions, cmd: Command) => {
       if (options.all && pairs.length > 0) throw new UsageError('accept takes --all or FROM->TO edges, not both');
       if (!options.all && pairs.length === 0) throw new UsageError("accept needs --all or edges as FROM->TO (e.g. rollgraph accept 'checkout->fraud-check')");
       const globals = cmd.optsWithGlobals<GlobalOptions>();
       const config = loadConfig(globals.config, io);
-      const store = openStore(globals, io, false);
-      let accepted: EdgeView[];
-      let total: number;
-      try {
-        store.begin();
+      const { accepted, total, path } = await writeStore(globals, io, (store) => {
         const { view } = analyzeStore(store, config);
-        accepted = options.all ? [...view.edges] : pairs.flatMap((pair) => findEdges(view.edges, pair));
+        const edges: EdgeView[] = options.all ? [...view.edges] : pairs.flatMap((pair) => findEdges(view.edges, pair));
         store.accept(
-          accepted.map((e) => ({ from: e.from, to: e.to, type: e.type, impact: e.impact ?? 'coordinated' })),
+          edges.map((e) => ({ from: e.from, to: e.to, type: e.type, impact: e.impact ?? 'coordinated' })),
           new Date().toISOString(),
           options.note ?? null,
           null,
         );
-        total = store.readBaseline().length;
-        store.commit();
-      } catch (error) {
-        store.rollback();
-        throw error;
-      } finally {
-        store.close();
-      }
-      io.stderr.write(`accepted ${accepted.length} edge${accepted.length === 1 ? '' : 's'} into the baseline of ${store.path} (now ${total})\n`);
+        return { accepted: edges, total: store.readBaseline().length, path: store.path };
+      });
+      io.stderr.write(`accepted ${accepted.length} edge${accepted.length === 1 ? '' : 's'} into the baseline of ${path} (now ${total})\n`);
       for (const e of accepted) io.stderr.write(`  ${e.from} -> ${e.to}  ${e.type}, ${e.impact ?? 'unknown'}\n`);
       if (options.json) io.stdout.write(renderJson({ accepted: accepted.map((e) => ({ from: e.from, to: e.to, type: e.type, impact: e.impact })), baselineEdges: total }));
       setExitCode(EXIT_OK);

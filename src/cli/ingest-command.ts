@@ -9,7 +9,7 @@ import type { GlobalOptions } from './global-options.js';
 import { ingestRun } from './ingest-run.js';
 import type { CliIo } from './io.js';
 import { loadConfig } from './load-config.js';
-import { openStore } from './open-store.js';
+import { writeStore } from './open-store.js';
 import { addWindowOption } from './read-graph.js';
 import { analyzeStore } from './store-graph.js';
 
@@ -41,29 +41,21 @@ Examples:
       const globals = cmd.optsWithGlobals<GlobalOptions>();
       const config = loadConfig(globals.config, io);
       const inputs = expandInputs(patterns, io);
-      const store = openStore(globals, io, false);
-      try {
-        store.begin();
+      const { result, edges, path } = await writeStore(globals, io, async (store) => {
         const result = await ingestRun(store, inputs, { command: 'ingest', maxOpenSpans: options.window, config }, io);
-        const { view } = analyzeStore(store, config);
-        store.commit();
-        const { read } = result;
-        io.stderr.write(`stored as run ${result.runId} in ${store.path}: the store now holds ${view.edges.length} edges\n`);
-        if (options.json) {
-          io.stdout.write(
-            renderJson({
-              run: { id: result.runId, spans: read.stats.spans, traces: read.stats.traces, edges: view.edges.length },
-              warnings: read.warnings,
-              rejected: read.rejected.map((r) => ({ file: r.file, line: r.line, reason: r.field === null ? r.reason : `${r.field}: ${r.reason}` })),
-            }),
-          );
-        }
-        setExitCode(EXIT_OK);
-      } catch (error) {
-        store.rollback();
-        throw error;
-      } finally {
-        store.close();
+        return { result, edges: analyzeStore(store, config).view.edges.length, path: store.path };
+      });
+      const { read } = result;
+      io.stderr.write(`stored as run ${result.runId} in ${path}: the store now holds ${edges} edges\n`);
+      if (options.json) {
+        io.stdout.write(
+          renderJson({
+            run: { id: result.runId, spans: read.stats.spans, traces: read.stats.traces, edges },
+            warnings: read.warnings,
+            rejected: read.rejected.map((r) => ({ file: r.file, line: r.line, reason: r.field === null ? r.reason : `${r.field}: ${r.reason}` })),
+          }),
+        );
       }
+      setExitCode(EXIT_OK);
     });
 }

@@ -18,7 +18,7 @@ import type { GlobalOptions } from './global-options.js';
 import { ingestRun } from './ingest-run.js';
 import type { CliIo } from './io.js';
 import { loadConfig } from './load-config.js';
-import { openStore } from './open-store.js';
+import { writeStore } from './open-store.js';
 import { parseDuration } from './parse-duration.js';
 import { addWindowOption } from './read-graph.js';
 import { analyzeStore } from './store-graph.js';
@@ -73,10 +73,7 @@ Exit codes: 0 nothing flagged (or baseline established); 1 flagged what --fail-o
       }
       const config = loadConfig(globals.config, io);
       const inputs = expandInputs(patterns, io);
-      const store = openStore(globals, io, false);
-      let view: NightlyView;
-      try {
-        store.begin();
+      const view = await writeStore(globals, io, async (store): Promise<NightlyView> => {
         const run = await ingestRun(store, inputs, { command: 'nightly', maxOpenSpans: options.window, config }, io);
         const analyzed = analyzeStore(store, config);
         const newest = store.newestSpanMs();
@@ -88,23 +85,20 @@ Exit codes: 0 nothing flagged (or baseline established); 1 flagged what --fail-o
           newestSpan: toIso(newest),
           staleAfterDays: options.staleAfter / DAY_MS,
         };
+        let nightly: NightlyView;
         if (baseline.length === 0) {
           const accepted = store.accept(edgesToAccept(analyzed.view), now, 'baseline established by the first nightly run', run.runId);
-          view = { baseline: 'established', ...common, newEdges: [], goneEdges: [], impactChanges: [], baselineEdges: accepted };
+          nightly = { baseline: 'established', ...common, newEdges: [], goneEdges: [], impactChanges: [], baselineEdges: accepted };
         } else {
           const comparison = compareWithBaseline(analyzed.view, baseline, newest, options.staleAfter);
-          view = { baseline: 'compared', ...common, ...comparison, baselineEdges: baseline.length };
+          nightly = { baseline: 'compared', ...common, ...comparison, baselineEdges: baseline.length };
         }
+        // Written before the commit: a report that cannot be written fails the run, which then leaves no trace.
         if (options.report !== undefined) {
-          writeOutput(renderNightlyMarkdown(view, { graphNeighbours: neighbourhood(analyzed.view, view) }), options.report, io);
+          writeOutput(renderNightlyMarkdown(nightly, { graphNeighbours: neighbourhood(analyzed.view, nightly) }), options.report, io);
         }
-        store.commit();
-      } catch (error) {
-        store.rollback();
-        throw error;
-      } finally {
-        store.close();
-      }
+        return nightly;
+      });
       io.stderr.write(renderNightlyText(view));
       if (options.json) io.stdout.write(renderJson(nightlyJson(view)));
       setExitCode(isTripped(view, options.failOn) ? EXIT_POLICY : EXIT_OK);

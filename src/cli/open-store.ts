@@ -17,3 +17,22 @@ export function storePath(options: GlobalOptions, io: CliIo): string {
 export function openStore(options: GlobalOptions, io: CliIo, readonly: boolean): Store {
   return Store.open(storePath(options, io), { readonly, busyTimeoutMs: options.wait });
 }
+
+/**
+ * Opens the store for writing and runs `write` as one run holding the write lock: all of it
+ * lands, or nothing does (an error rolls it back).
+ */
+export async function writeStore<T>(options: GlobalOptions, io: CliIo, write: (store: Store) => Promise<T> | T): Promise<T> {
+  const store = openStore(options, io, false);
+  try {
+    store.begin();
+    const result = await write(store);
+    store.commit();
+    return result;
+  } catch (error) {
+    store.rollback();
+    throw error;
+  } finally {
+    store.close();
+  }
+}

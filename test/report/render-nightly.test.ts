@@ -5,6 +5,7 @@ import { renderMermaidMarkdown } from '../../src/report/render-mermaid.js';
 import { renderNightlyMarkdown } from '../../src/report/render-nightly-markdown.js';
 import { acceptCommand, renderNightlyText, shellWord } from '../../src/report/render-nightly-text.js';
 import { expectGolden } from '../helpers/golden.js';
+import { proseLines, splitCodeSpans } from '../helpers/markdown.js';
 import { IMG_TAG, MARKDOWN_NAME, PIPE_OPERATION, TTY_NAME } from './sample-plans.js';
 import {
   HOSTILE_FILE,
@@ -122,56 +123,6 @@ describe('renderNightlyText', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-
-/**
- * A line split into the contents of its code spans and the text around them, the way
- * CommonMark pairs backtick runs: a run opens a span closed by the next run of the same length.
- */
-function splitCodeSpans(line: string): { code: string[]; text: string } {
-  const code: string[] = [];
-  let text = '';
-  let index = 0;
-  while (index < line.length) {
-    const char = line[index] ?? '';
-    if (char === '\\') {
-      text += line.slice(index, index + 2);
-      index += 2;
-      continue;
-    }
-    if (char !== '`') {
-      text += char;
-      index += 1;
-      continue;
-    }
-    const run = /^`+/.exec(line.slice(index))?.[0] ?? '`';
-    const close = new RegExp(`(?<!\`)${run}(?!\`)`, 'g');
-    close.lastIndex = index + run.length;
-    const end = close.exec(line);
-    if (end === null) {
-      text += run;
-      index += run.length;
-      continue;
-    }
-    let content = line.slice(index + run.length, end.index);
-    if (/^ .*[^ ].* $/.test(content) || /^ [^ ] $/.test(content)) content = content.slice(1, -1);
-    code.push(content);
-    text += '\u0000';
-    index = end.index + run.length;
-  }
-  return { code, text };
-}
-
-/** The lines outside fenced code blocks (the chart and the accept commands). */
-function proseLines(markdown: string): string[] {
-  let isFenced = false;
-  return markdown.split('\n').filter((line) => {
-    if (line.startsWith('```')) {
-      isFenced = !isFenced;
-      return false;
-    }
-    return !isFenced;
-  });
-}
 
 /** Characters outside code spans that Markdown would read as syntax without a backslash. */
 function unescapedSyntax(text: string): string[] {

@@ -3,6 +3,7 @@ import type { PlanView } from '../../src/model.js';
 import { renderPlanMarkdown } from '../../src/report/render-plan-markdown.js';
 import { renderPlanText } from '../../src/report/render-plan-text.js';
 import { expectGolden } from '../helpers/golden.js';
+import { splitCodeSpans } from '../helpers/markdown.js';
 import {
   BACKTICK_VERSION,
   IMG_TAG,
@@ -130,44 +131,6 @@ describe('renderPlanText', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-
-/**
- * A line split into the contents of its code spans and the text around them, the way
- * CommonMark pairs backtick runs: a run opens a span closed by the next run of the same length.
- */
-function splitCodeSpans(line: string): { code: string[]; text: string } {
-  const code: string[] = [];
-  let text = '';
-  let index = 0;
-  while (index < line.length) {
-    const char = line[index] ?? '';
-    if (char === '\\') {
-      text += line.slice(index, index + 2);
-      index += 2;
-      continue;
-    }
-    if (char !== '`') {
-      text += char;
-      index += 1;
-      continue;
-    }
-    const run = /^`+/.exec(line.slice(index))?.[0] ?? '`';
-    const close = new RegExp(`(?<!\`)${run}(?!\`)`, 'g');
-    close.lastIndex = index + run.length;
-    const end = close.exec(line);
-    if (end === null) {
-      text += run;
-      index += run.length;
-      continue;
-    }
-    let content = line.slice(index + run.length, end.index);
-    if (/^ .*[^ ].* $/.test(content) || /^ [^ ] $/.test(content)) content = content.slice(1, -1);
-    code.push(content);
-    text += '\u0000';
-    index = end.index + run.length;
-  }
-  return { code, text };
-}
 
 /** Characters outside code spans that Markdown would read as syntax without a backslash. */
 function unescapedSyntax(text: string): string[] {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { writeBigInput } from '../helpers/big-input.js';
 import { BIN, ROOT, spawnCli, tempDir } from '../helpers/cli.js';
+import { isRunning, writeLockHeld } from '../helpers/store.js';
 
 /** About 84 MB: an ingest takes 1.3-2 s on a 2-core machine. */
 const COPIES = 100;
@@ -51,25 +52,6 @@ function start(argv: string[], stdin: 'ignore' | 'pipe' = 'ignore'): { child: Ch
     });
   });
   return { child, done };
-}
-
-function isRunning(child: ChildProcess): boolean {
-  return child.exitCode === null && child.signalCode === null;
-}
-
-/** Whether another connection holds the store's write lock (probed without waiting). */
-function writeLockHeld(path: string): boolean {
-  const conn = new Database(path, { fileMustExist: true, timeout: 0 });
-  try {
-    conn.exec('BEGIN IMMEDIATE');
-    conn.exec('ROLLBACK');
-    return false;
-  } catch (error) {
-    if ((error as { code?: string }).code === 'SQLITE_BUSY') return true;
-    throw error;
-  } finally {
-    conn.close();
-  }
 }
 
 /** Resolves once `child` holds the store's write lock; fails if it exits first or takes over 20 s. */
