@@ -150,23 +150,36 @@ export function analyzeGraph(
 ): AnalyzedGraph {
   const { graph, selfCalls } = buildGraph(records, services);
   const tags = tagImpacts(graph, { override: options.override });
-  const view = toGraphView(graph, { tags, profiles: profileRollbacks(graph, tags) });
-  return { graph, tags, view, selfCalls };
+  // The view, with a rollback profile per service, is only worked out when a reporter needs it:
+  // `impact` and `plan` on a large graph answer without it.
+  let view: GraphView | null = null;
+  return {
+    graph,
+    tags,
+    selfCalls,
+    get view() {
+      view ??= toGraphView(graph, { tags, profiles: profileRollbacks(graph, tags) });
+      return view;
+    },
+  };
 }
 
 export async function deriveGraph(inputs: readonly TraceInput[], options: DeriveOptions = {}): Promise<Derivation> {
   const read = await readCalls(inputs, options);
-  const { graph, tags, view, selfCalls } = analyzeGraph(read.edges.edges.values(), read.services, options);
+  const analyzed = analyzeGraph(read.edges.edges.values(), read.services, options);
+  const { graph, tags, selfCalls } = analyzed;
   return {
     graph,
     tags,
-    view,
+    get view() {
+      return analyzed.view;
+    },
     stats: { ...read.stats, selfCalls: read.stats.selfCalls + selfCalls },
     warnings: read.warnings,
     rejected: read.rejected,
     rejectedCount: read.rejectedCount,
     unusable: read.unusable,
-    services: view.nodes.filter((n) => n.kind === 'service').length,
+    services: graph.filterNodes((_node, a) => a.kind === 'service').length,
     environments: read.environments,
   };
 }

@@ -41,7 +41,7 @@ export function addWindowOption(): Option {
     .argParser(parsePositiveInteger);
 }
 
-export interface GraphRead extends AnalyzedGraph {
+export interface GraphRead extends Omit<AnalyzedGraph, 'selfCalls'> {
   /** The config file applied, if any. */
   readonly config: LoadedConfig | null;
 }
@@ -56,14 +56,14 @@ export async function readGraph(command: Command, io: CliIo): Promise<GraphRead>
   return { ...readStore(options, config, io), config };
 }
 
-async function readFiles(options: GlobalOptions & InputOptions, config: LoadedConfig | null, io: CliIo): Promise<AnalyzedGraph> {
+async function readFiles(options: GlobalOptions & InputOptions, config: LoadedConfig | null, io: CliIo): Promise<Omit<AnalyzedGraph, 'selfCalls'>> {
   const inputs = expandInputs(options.input ?? [], io);
   const derivation = await deriveGraph(inputs, { environment: options.env ?? null, maxOpenSpans: options.window, ...config?.deriveOptions });
   io.stderr.write(
     renderSummary({
       stats: derivation.stats,
       services: derivation.services,
-      edges: derivation.view.edges.length,
+      edges: derivation.graph.size,
       rejected: derivation.rejected,
       rejectedCount: derivation.rejectedCount,
       warnings: derivation.warnings,
@@ -72,7 +72,7 @@ async function readFiles(options: GlobalOptions & InputOptions, config: LoadedCo
   if (derivation.unusable.length > 0) {
     throw new InputError(`nothing usable in ${derivation.unusable.join(', ')}: no span could be read (see the rejected records above)`);
   }
-  return { graph: derivation.graph, tags: derivation.tags, view: derivation.view, selfCalls: derivation.stats.selfCalls };
+  return derivation;
 }
 
 /** The graph from the store's history, restricted to `--since` and `--env` when given. */
@@ -88,7 +88,7 @@ function readStore(options: GlobalOptions & InputOptions, config: LoadedConfig |
     const window = sinceMs === null ? 'all of its history' : `history since ${dayOf(sinceMs)}`;
     io.stderr.write(
       `read the store ${store.path} (${window}, newest span ${toIso(newest) ?? 'none'}): ` +
-        `${analyzed.view.nodes.filter((n) => n.kind === 'service').length} services, ${analyzed.view.edges.length} edges\n`,
+        `${analyzed.graph.filterNodes((_node, a) => a.kind === 'service').length} services, ${analyzed.graph.size} edges\n`,
     );
     if (store.countRuns() === 0) io.stderr.write('  the store holds no run yet: `rollgraph nightly INPUT...` or `rollgraph ingest INPUT...` fills it\n');
     return analyzed;

@@ -167,7 +167,7 @@ export class TraceWindow {
     for (const span of spans.values()) {
       const targets = linked.get(span);
       if (span.kind === SpanKind.CONSUMER && targets !== undefined) this.emitLinks(span, targets, spans); // R2
-      if (isCaller(span) && !hasRemoteChild.has(span) && !this.linkedFromElsewhere.has(`${span.traceId}:${span.spanId}`)) {
+      if (isCaller(span) && !hasRemoteChild.has(span) && !this.isLinkedFromElsewhere(span)) {
         this.emitExit(span); // R3
       }
       if (span.parentSpanId === null && isEntry(span) && (targets === undefined || targets.length === 0)) {
@@ -270,6 +270,10 @@ export class TraceWindow {
       timeMs: span.startMs,
       traceId: span.traceId,
     });
+  }
+
+  private isLinkedFromElsewhere(span: Span): boolean {
+    return this.linkedFromElsewhere.size > 0 && this.linkedFromElsewhere.has(`${span.traceId}:${span.spanId}`);
   }
 
   private emit(call: Call): void {

@@ -31,8 +31,11 @@ export const SKIP: ScanDecision<never> = { action: 'skip' };
 export interface ScanHandler<R> {
   /** A value starts under `parent` (null: top level) at `key`; decide what to do with it. */
   enter(parent: ScanFrame<R> | null, key: string | number, kind: ValueKind, line: number): ScanDecision<R>;
-  /** The text of a value `enter` asked to capture. */
-  capture(parent: ScanFrame<R> | null, key: string | number, text: string, line: number): void;
+  /**
+   * The text of a value `enter` asked to capture; `hasBigNumber` when it holds a bare integer of
+   * 16 or more digits, which JSON.parse would round.
+   */
+  capture(parent: ScanFrame<R> | null, key: string | number, text: string, line: number, hasBigNumber: boolean): void;
   /** A container the handler descended into has closed. */
   exit(frame: ScanFrame<R>, line: number): void;
   /**
@@ -87,6 +90,18 @@ function isWhitespace(c: number): boolean {
   return c === SPACE || c === NL || c === CR || c === TAB;
 }
 
+/** Whether the byte at `at` follows an odd run of backslashes that starts at or after `from`. */
+function isEscaped(buf: Buffer, at: number, from: number): boolean {
+  let k = at - 1;
+  while (k >= from && buf[k] === BACKSLASH) k--;
+  return (at - 1 - k) % 2 === 1;
+}
+
+function newlineFrom(buf: Buffer, from: number): number {
+  const at = buf.indexOf(NL, from);
+  return at === -1 ? buf.length : at;
+}
+
 function describeByte(c: number): string {
   return c >= 0x20 && c < 0x7f ? `'${String.fromCharCode(c)}'` : `byte 0x${c.toString(16).padStart(2, '0')}`;
 }
@@ -107,6 +122,9 @@ export class JsonScanner<R> {
   private inString = false;
   private escaped = false;
   private capturing = false;
+  /** Length of the run of digits outside strings just skimmed, and whether one reached 16. */
+  private digitRun = 0;
+  private bigNumber = false;
   private captureParts: Buffer[] = [];
   private captureLine = 1;
   private captureKey: string | number = 0;
@@ -132,50 +150,80 @@ export class JsonScanner<R> {
     const n = buf.length;
     let i = 0;
     let keyStart = this.state === KEY ? 0 : -1;
+    /** Position of the next newline at or after the skim position (n when none in this chunk). */
+    let nextNewline = -1;
     let captureStart = this.state === SKIM && this.capturing ? 0 : -1;
     while (i < n) {
       const state = this.state;
       if (state === SKIM) {
-        // Hot loop: walk a skipped or captured value, tracking only strings and depth.
+        // Hot loop: walk a skipped or captured value, tracking only strings and depth. Strings,
+        // most of a span's bytes, are crossed with indexOf (native memchr) rather than byte by byte.
         let depth = this.skimDepth;
         let inString = this.inString;
         let escaped = this.escaped;
+        let digits = this.digitRun;
         let done = false;
         let broken: string | null = null;
-        for (; i < n; i++) {
-          const c = buf[i]!;
+        if (nextNewline < i) nextNewline = newlineFrom(buf, i);
+        while (i < n) {
           if (inString) {
-            if (escaped) escaped = false;
-            else if (c === BACKSLASH) escaped = true;
-            else if (c === QUOTE) {
-              inString = false;
+            if (escaped) {
+              escaped = false;
+              i++;
+              continue;
+            }
+            const from = i;
+            let quote = buf.indexOf(QUOTE, from);
+            // A quote after an odd run of backslashes is part of the string.
+            while (quote !== -1 && isEscaped(buf, quote, from)) quote = buf.indexOf(QUOTE, quote + 1);
+            const end = quote === -1 ? n : quote;
+            if (nextNewline < end) {
+              if (nextNewline < from) nextNewline = newlineFrom(buf, from);
+              if (nextNewline < end) {
+                i = nextNewline;
+                broken = 'line ends inside a string (truncated record?)';
+                break;
+              }
+            }
+            if (quote === -1) {
+              escaped = isEscaped(buf, n, from);
+              i = n;
+              break;
+            }
+            inString = false;
+            i = quote + 1;
+            if (depth === 0) {
+              done = true;
+              break;
+            }
+            continue;
+          }
+          const c = buf[i]!;
+          if (c >= 0x30 && c <= 0x39) {
+            if (++digits === 16) this.bigNumber = true;
+          } else {
+            digits = 0;
+            if (c === QUOTE) inString = true;
+            else if (c === LBRACE || c === LBRACKET) depth++;
+            else if (c === RBRACE || c === RBRACKET) {
+              depth--;
               if (depth === 0) {
                 i++;
                 done = true;
                 break;
               }
             } else if (c === NL) {
-              broken = 'line ends inside a string (truncated record?)';
-              break;
-            }
-          } else if (c === QUOTE) inString = true;
-          else if (c === LBRACE || c === LBRACKET) depth++;
-          else if (c === RBRACE || c === RBRACKET) {
-            depth--;
-            if (depth === 0) {
-              i++;
-              done = true;
-              break;
-            }
-          } else if (c === NL) {
-            this.line++;
-            if (this.singleLine === true) {
-              this.line--;
-              broken = 'line ends inside a JSON value (truncated record?)';
-              break;
+              if (this.singleLine === true) {
+                broken = 'line ends inside a JSON value (truncated record?)';
+                break;
+              }
+              this.line++;
+              nextNewline = newlineFrom(buf, i + 1);
             }
           }
+          i++;
         }
+        this.digitRun = digits;
         this.skimDepth = depth;
         this.inString = inString;
         this.escaped = escaped;
@@ -196,7 +244,7 @@ export class JsonScanner<R> {
             this.capturing = false;
             this.captureParts = [];
             captureStart = -1;
-            this.handler.capture(this.frame, this.captureKey, text, this.captureLine);
+            this.handler.capture(this.frame, this.captureKey, text, this.captureLine, this.bigNumber);
           }
           this.valueDone();
         }
@@ -392,6 +440,8 @@ export class JsonScanner<R> {
     this.captureParts = [];
     this.captureLine = this.line;
     this.captureKey = key;
+    this.digitRun = 0;
+    this.bigNumber = false;
   }
 
   private finishLiteral(): void {
@@ -402,7 +452,7 @@ export class JsonScanner<R> {
       return;
     }
     const decision = this.handler.enter(this.frame, this.captureKey, 'scalar', this.line);
-    if (decision.action === 'capture') this.handler.capture(this.frame, this.captureKey, text, this.line);
+    if (decision.action === 'capture') this.handler.capture(this.frame, this.captureKey, text, this.line, text.length >= 16);
     this.valueDone();
   }
 

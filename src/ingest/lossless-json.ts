@@ -1,14 +1,14 @@
 /**
  * JSON.parse that keeps 64-bit integers exact: OTLP timestamps in nanoseconds (~1.7e18) exceed
  * 2^53, and some exporters write them as bare numbers, which JSON.parse would round. Bare
- * integers of 16 or more digits are turned into strings before parsing; the common case
- * (conforming exports quote them) costs one regular-expression test.
+ * integers of 16 or more digits are turned into strings before parsing. The scanner tells
+ * whether a captured value holds such a number; otherwise one regular-expression test does.
  */
 
 const MAYBE_BIG_NUMBER = /[:,[]\s*-?\d{16}/;
 
-export function parseJsonLossless(text: string): unknown {
-  return JSON.parse(MAYBE_BIG_NUMBER.test(text) ? quoteBigIntegers(text) : text);
+export function parseJsonLossless(text: string, mayHaveBigNumber = MAYBE_BIG_NUMBER.test(text)): unknown {
+  return JSON.parse(mayHaveBigNumber ? quoteBigIntegers(text) : text);
 }
 
 /** Wraps every bare integer literal of 16+ digits outside strings in quotes. */

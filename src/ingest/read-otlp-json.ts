@@ -141,14 +141,13 @@ class OtlpJsonReader implements ScanHandler<Role> {
     return SKIP;
   }
 
-  capture(parent: ScanFrame<Role> | null, key: string | number, text: string, line: number): void {
+  capture(parent: ScanFrame<Role> | null, key: string | number, text: string, line: number, hasBigNumber: boolean): void {
     if (parent === null) return;
-    const path = formatPath(parent, key);
     let obj: unknown;
     try {
-      obj = parseJsonLossless(text);
+      obj = parseJsonLossless(text, hasBigNumber);
     } catch (error) {
-      this.reject(line, path, `invalid JSON: ${(error as Error).message}`);
+      this.reject(line, formatPath(parent, key), `invalid JSON: ${(error as Error).message}`);
       return;
     }
     const role = parent.role;
@@ -157,15 +156,15 @@ class OtlpJsonReader implements ScanHandler<Role> {
       return;
     }
     if (role.t !== 'spans' || !isObject(obj)) {
-      this.reject(line, path, 'expected a span object');
+      this.reject(line, formatPath(parent, key), 'expected a span object');
       return;
     }
     const rs = role.rs;
     if (rs.resource === null || role.legacy) {
-      rs.waiting.push({ obj, path, line, legacy: role.legacy });
+      rs.waiting.push({ obj, path: formatPath(parent, key), line, legacy: role.legacy });
       return;
     }
-    this.emit(obj, rs.resource, path, line);
+    this.emit(obj, rs.resource, parent, key, line);
   }
 
   exit(frame: ScanFrame<Role>, line: number): void {
@@ -175,7 +174,7 @@ class OtlpJsonReader implements ScanHandler<Role> {
       const resource = rs.resource ?? this.readResource(null);
       for (const w of rs.waiting) {
         if (w.legacy && rs.hasScopeSpans) continue;
-        this.emit(w.obj, resource, w.path, w.line);
+        this.emit(w.obj, resource, null, w.path, w.line);
       }
       rs.waiting = [];
     } else if (role.t === 'document' && !role.doc.hasTraces) {
@@ -220,10 +219,12 @@ class OtlpJsonReader implements ScanHandler<Role> {
     return resource;
   }
 
-  private emit(obj: Record<string, unknown>, resource: SpanResource, path: string, line: number): void {
-    const span = readSpan(obj, resource, path);
+  /** Reads one span; the path of the span (frame and key) is only worked out for a rejection. */
+  private emit(obj: Record<string, unknown>, resource: SpanResource, frame: ScanFrame<Role> | null, key: string | number, line: number): void {
+    const span = readSpan(obj, resource);
     if (span instanceof FieldProblem) {
-      this.reject(line, span.field, span.reason);
+      const path = frame === null ? String(key) : formatPath(frame, key);
+      this.reject(line, `${path}.${span.field}`, span.reason);
       return;
     }
     if (span.kindNote !== null) this.kindNotes.set(span.kindNote, (this.kindNotes.get(span.kindNote) ?? 0) + 1);
@@ -261,16 +262,17 @@ interface SpanReading {
 
 const NO_LINKS: readonly SpanLink[] = [];
 
-function readSpan(obj: Record<string, unknown>, resource: SpanResource, path: string): SpanReading | FieldProblem {
-  const traceId = readId(readField(obj, 'traceId', 'trace_id'), 16, `${path}.traceId`);
+/** A span, or the problem with it (its field relative to the span). */
+function readSpan(obj: Record<string, unknown>, resource: SpanResource): SpanReading | FieldProblem {
+  const traceId = readId(readField(obj, 'traceId', 'trace_id'), 16, 'traceId');
   if (traceId instanceof FieldProblem) return traceId;
-  const spanId = readId(readField(obj, 'spanId', 'span_id'), 8, `${path}.spanId`);
+  const spanId = readId(readField(obj, 'spanId', 'span_id'), 8, 'spanId');
   if (spanId instanceof FieldProblem) return spanId;
-  const parentSpanId = readParentId(readField(obj, 'parentSpanId', 'parent_span_id'), `${path}.parentSpanId`);
+  const parentSpanId = readParentId(readField(obj, 'parentSpanId', 'parent_span_id'), 'parentSpanId');
   if (parentSpanId instanceof FieldProblem) return parentSpanId;
-  const kind = readKind(readField(obj, 'kind', 'kind'), `${path}.kind`);
+  const kind = readKind(readField(obj, 'kind', 'kind'), 'kind');
   if (kind instanceof FieldProblem) return kind;
-  const startMs = readNanosAsMillis(readField(obj, 'startTimeUnixNano', 'start_time_unix_nano'), `${path}.startTimeUnixNano`);
+  const startMs = readNanosAsMillis(readField(obj, 'startTimeUnixNano', 'start_time_unix_nano'), 'startTimeUnixNano');
   if (startMs instanceof FieldProblem) return startMs;
   const name = obj.name;
   const span: Span = {
