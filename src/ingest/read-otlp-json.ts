@@ -95,8 +95,12 @@ class OtlpJsonReader implements ScanHandler<Role> {
       case 'document': {
         const name = String(key);
         role.doc.keys.push(name);
-        if (RESOURCE_SPANS_KEYS.has(name) && kind === 'array') {
+        if (RESOURCE_SPANS_KEYS.has(name)) {
           role.doc.hasTraces = true;
+          if (kind !== 'array') {
+            this.reject(line, formatPath(parent, key), `expected an array of resourceSpans, got ${kind === 'object' ? 'an object' : 'a scalar'}`);
+            return SKIP;
+          }
           if (name === 'resource_spans') this.snakeCase = true;
           return { action: 'descend', role: { t: 'resource-spans-list', doc: role.doc } };
         }

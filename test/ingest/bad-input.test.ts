@@ -101,6 +101,11 @@ describe('inputs with nothing usable', () => {
     ]);
   });
 
+  it('a resourceSpans that is not an array says so', async () => {
+    const d = await deriveFiles({ 'obj.json': '{"resourceSpans":{"x":1}}' });
+    expect(messages(d)).toEqual(['obj.json:1: resourceSpans: expected an array of resourceSpans, got an object']);
+  });
+
   it('empty and whitespace-only files, and binary data', async () => {
     const d = await deriveFiles({ 'empty.json': '', 'blank.jsonl': '\n\n  \n', 'image.png': Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a]) });
     expect(d.unusable).toEqual(['empty.json', 'blank.jsonl', 'image.png']);
