@@ -5,7 +5,15 @@
  * (fixtures/stores/) so the test migrates it.
  */
 
-export const MIGRATIONS: readonly string[] = [
+/** A migration whose data SQL alone cannot move: its SQL, then the store's conversion, then `cleanup`. */
+export interface Migration {
+  readonly sql: string;
+  /** Which conversion of the store's code runs between `sql` and `cleanup`. */
+  readonly convert: 'v1-history';
+  readonly cleanup: string;
+}
+
+export const MIGRATIONS: readonly (string | Migration)[] = [
   // v1: runs and their inputs; the call history per edge and UTC day; services; the baseline.
   `
   CREATE TABLE runs (
@@ -126,6 +134,54 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (from_node, to_node, type)
   ) WITHOUT ROWID;
   `,
+
+  // v2: the same history in a fraction of the space, and the whole of it in one row per edge.
+  // - strings: every operation name, version, environment and queue once, referenced by id;
+  // - edges.calls, .errors, .totals: the edge's totals over all of its history, kept at write
+  //   time (totals: operations with calls and versions, queues, environments, the earliest sample
+  //   traces; encoded by src/store/codec.ts), so reading the whole history reads no day rows;
+  // - edge_days: per UTC day (days since 1970-01-01; -1000000 for calls without a span time) and
+  //   edge, the counts, the day's shape and its detail: first and last span time, calls per
+  //   operation and queue, the earliest sample traces (trace ids as 16 bytes); only `--since`
+  //   reads them. Keyed by day first, so a night's rows append to the end of the table;
+  // - shapes: an edge-day's operations with their versions, environments and queues, without
+  //   counts; most days look like the one before, so days and edges share them. refs counts the
+  //   edge_days rows using a shape; one that no row uses is deleted.
+  {
+    sql: `
+    CREATE TABLE strings (
+      id    INTEGER PRIMARY KEY,
+      value TEXT    NOT NULL UNIQUE
+    );
+    CREATE TABLE shapes (
+      id     INTEGER PRIMARY KEY,
+      refs   INTEGER NOT NULL,
+      detail BLOB    NOT NULL UNIQUE
+    );
+    ALTER TABLE edges ADD COLUMN calls  INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE edges ADD COLUMN errors INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE edges ADD COLUMN totals BLOB;
+    ALTER TABLE edge_days RENAME TO v1_edge_days;
+    CREATE TABLE edge_days (
+      day     INTEGER NOT NULL,
+      edge_id INTEGER NOT NULL REFERENCES edges (id),
+      calls   INTEGER NOT NULL,
+      errors  INTEGER NOT NULL,
+      shape   INTEGER NOT NULL,
+      detail  BLOB    NOT NULL,
+      PRIMARY KEY (day, edge_id)
+    ) WITHOUT ROWID;
+    `,
+    convert: 'v1-history',
+    cleanup: `
+    DROP TABLE v1_edge_days;
+    DROP TABLE edge_operations;
+    DROP TABLE edge_operation_versions;
+    DROP TABLE edge_vias;
+    DROP TABLE edge_environments;
+    DROP TABLE edge_samples;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,14 +1,36 @@
 /**
  * The only code that touches SQLite. The store keeps calls, not a serialized graph: per edge and
  * UTC day of span time, the calls, errors, operations with the versions that served and made
- * them, queues, environments and sample traces; per service, its versions with first and last
- * seen; the runs that wrote them; and the baseline of accepted edges. One run is one write
- * transaction (BEGIN IMMEDIATE ... COMMIT): all of it lands, or nothing.
+ * them, queues, environments and sample traces, and per edge the same over all of its history
+ * (kept as runs write, so the whole history reads one row per edge); per service, its versions
+ * with first and last seen; the runs that wrote them; and the baseline of accepted edges. One run
+ * is one write transaction (BEGIN IMMEDIATE ... COMMIT): all of it lands, or nothing.
+ * src/store/codec.ts encodes the history; schema.ts says where it goes.
  */
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { StoreError } from '../errors.js';
 import type { BaselineEdge, CallTally, CallType, Impact, ServiceTally } from '../model.js';
+import {
+  type Aggregate,
+  type Contents,
+  type Dictionary,
+  type OperationAggregate,
+  type Shape,
+  type Strings,
+  addDay,
+  addTally,
+  contentsOf,
+  decodeShape,
+  decodeTotals,
+  dayNumber,
+  emptyAggregate,
+  encodeDay,
+  encodeShape,
+  encodeTotals,
+  sinceNumber,
+  totalsAggregate,
+} from './codec.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 
 export interface StoreOptions {
@@ -110,20 +132,94 @@ export class Store {
 
   private migrate(from: number): void {
     this.begin();
+    // Another run may have migrated the store while this one waited for the lock.
+    from = this.schemaVersion;
+    if (from >= SCHEMA_VERSION) {
+      this.rollback();
+      return;
+    }
     try {
-      if (from > 0) this.db.prepare('VACUUM INTO ?').run(`${this.path}.v${from}.bak`);
+      // VACUUM cannot run inside a transaction: a second connection copies the store as it is
+      // under this one's write lock, which readers may share.
+      if (from > 0) {
+        const reader = new Database(this.path, { readonly: true, fileMustExist: true, timeout: this.busyTimeoutMs });
+        try {
+          reader.prepare('VACUUM INTO ?').run(`${this.path}.v${from}.bak`);
+        } finally {
+          reader.close();
+        }
+      }
     } catch (error) {
       this.rollback();
       throw new StoreError(`cannot back up ${this.path} before migrating it (${describe(error)})`);
     }
     try {
-      for (let v = from; v < SCHEMA_VERSION; v++) this.db.exec(MIGRATIONS[v]!);
+      for (let v = from; v < SCHEMA_VERSION; v++) {
+        const migration = MIGRATIONS[v]!;
+        if (typeof migration === 'string') {
+          this.db.exec(migration);
+        } else {
+          this.db.exec(migration.sql);
+          this.convertV1History();
+          this.db.exec(migration.cleanup);
+        }
+      }
       this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
       this.commit();
     } catch (error) {
       this.rollback();
       throw new StoreError(`cannot migrate ${this.path} from schema version ${from} to ${SCHEMA_VERSION} (${describe(error)})`);
     }
+    if (from > 0) {
+      // Give the space of the old tables back. The store is migrated whether or not this works.
+      try {
+        this.db.exec('VACUUM');
+      } catch {
+        // A full disk, say: the store stays as large as it was, and correct.
+      }
+    }
+  }
+
+  /** v1 -> v2: the per-day rows of v1's tables, written again as v2's day rows and totals. */
+  private convertV1History(): void {
+    const byEdge = (sql: string) => this.db.prepare(sql);
+    const days = byEdge('SELECT day, calls, errors, first_ms, last_ms FROM v1_edge_days WHERE edge_id = ? ORDER BY day');
+    const operations = byEdge('SELECT day, operation, calls FROM edge_operations WHERE edge_id = ?');
+    const versions = byEdge('SELECT day, operation, side, version FROM edge_operation_versions WHERE edge_id = ?');
+    const vias = byEdge('SELECT day, via, calls FROM edge_vias WHERE edge_id = ?');
+    const environments = byEdge('SELECT day, environment FROM edge_environments WHERE edge_id = ?');
+    const samples = byEdge('SELECT day, trace_id, time_ms FROM edge_samples WHERE edge_id = ?');
+    const writer = new HistoryWriter(this.db);
+    for (const { id } of this.db.prepare('SELECT id FROM edges ORDER BY id').all() as { id: number }[]) {
+      const tallies = new Map<string, V1Day>();
+      for (const r of days.all(id) as Row[]) {
+        tallies.set(r.day as string, {
+          calls: r.calls as number,
+          errors: r.errors as number,
+          firstMs: (r.first_ms as number | null) ?? null,
+          lastMs: (r.last_ms as number | null) ?? null,
+          operations: new Map(),
+          vias: [],
+          environments: [],
+          samples: [],
+        });
+      }
+      for (const r of operations.all(id) as Row[]) {
+        tallies.get(r.day as string)?.operations.set(r.operation as string, { name: r.operation as string, calls: r.calls as number, calleeVersions: [], callerVersions: [] });
+      }
+      for (const r of versions.all(id) as Row[]) {
+        const op = tallies.get(r.day as string)?.operations.get(r.operation as string);
+        if (op !== undefined) (r.side === 'callee' ? op.calleeVersions : op.callerVersions).push(r.version as string);
+      }
+      for (const r of vias.all(id) as Row[]) tallies.get(r.day as string)?.vias.push({ via: r.via as string, calls: r.calls as number });
+      for (const r of environments.all(id) as Row[]) tallies.get(r.day as string)?.environments.push(r.environment as string);
+      for (const r of samples.all(id) as Row[]) {
+        tallies.get(r.day as string)?.samples.push({ traceId: r.trace_id as string, timeMs: (r.time_ms as number | null) ?? null });
+      }
+      for (const [day, t] of tallies) writer.add(id, dayNumber(day), { ...t, operations: [...t.operations.values()] }, { calls: 0, errors: 0, totals: null });
+      if (id % 1000 === 0) writer.finish(); // bounded memory on a large store
+    }
+    writer.finish();
   }
 
   get schemaVersion(): number {
@@ -183,52 +279,32 @@ export class Store {
     return (this.db.prepare(`SELECT count(*) AS n FROM runs`).get() as { n: number }).n;
   }
 
-  /** Adds a run's calls to the history: counts add up, sets merge, per edge and day. */
+  /**
+   * Adds a run's calls to the history: counts add up, sets merge, per edge and day, and into the
+   * edge's totals over all of its history.
+   */
   addCalls(runId: number, tallies: Iterable<CallTally>): void {
     const node = this.db.prepare('INSERT INTO nodes (id, kind, first_run) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING');
     const edge = this.db.prepare(
       `INSERT INTO edges (from_node, from_kind, to_node, to_kind, type, first_run, first_ms, last_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (from_node, to_node, type) DO UPDATE SET first_ms = ${MIN('first_ms')}, last_ms = ${MAX('last_ms')}
-       RETURNING id`,
+       RETURNING id, calls, errors, totals`,
     );
-    const day = this.db.prepare(
-      `INSERT INTO edge_days (edge_id, day, calls, errors, first_ms, last_ms) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (edge_id, day) DO UPDATE SET calls = calls + excluded.calls, errors = errors + excluded.errors,
-         first_ms = ${MIN('first_ms')}, last_ms = ${MAX('last_ms')}`,
-    );
-    const operation = this.db.prepare(
-      `INSERT INTO edge_operations (edge_id, day, operation, calls) VALUES (?, ?, ?, ?)
-       ON CONFLICT (edge_id, day, operation) DO UPDATE SET calls = calls + excluded.calls`,
-    );
-    const version = this.db.prepare('INSERT OR IGNORE INTO edge_operation_versions (edge_id, day, operation, side, version) VALUES (?, ?, ?, ?, ?)');
-    const via = this.db.prepare(
-      `INSERT INTO edge_vias (edge_id, day, via, calls) VALUES (?, ?, ?, ?)
-       ON CONFLICT (edge_id, day, via) DO UPDATE SET calls = calls + excluded.calls`,
-    );
-    const environment = this.db.prepare('INSERT OR IGNORE INTO edge_environments (edge_id, day, environment) VALUES (?, ?, ?)');
-    const sample = this.db.prepare(
-      `INSERT INTO edge_samples (edge_id, day, trace_id, time_ms) VALUES (?, ?, ?, ?)
-       ON CONFLICT (edge_id, day, trace_id) DO UPDATE SET time_ms = ${MIN('time_ms')}`,
-    );
-    const pruneSamples = this.db.prepare(
-      `DELETE FROM edge_samples WHERE edge_id = :edge AND day = :day AND trace_id NOT IN (
-         SELECT trace_id FROM edge_samples WHERE edge_id = :edge AND day = :day ORDER BY time_ms IS NULL, time_ms, trace_id LIMIT 3)`,
-    );
+    const nodes = new Set<string>();
+    const writer = new HistoryWriter(this.db);
     for (const t of tallies) {
-      node.run(t.from, t.fromKind, runId);
-      node.run(t.to, t.toKind, runId);
-      const { id } = edge.get(t.from, t.fromKind, t.to, t.toKind, t.type, runId, t.firstMs, t.lastMs) as { id: number };
-      day.run(id, t.day, t.calls, t.errors, t.firstMs, t.lastMs);
-      for (const op of t.operations) {
-        operation.run(id, t.day, op.name, op.calls);
-        for (const v of op.calleeVersions) version.run(id, t.day, op.name, 'callee', v);
-        for (const v of op.callerVersions) version.run(id, t.day, op.name, 'caller', v);
+      for (const [id, kind] of [
+        [t.from, t.fromKind],
+        [t.to, t.toKind],
+      ] as const) {
+        if (nodes.has(id)) continue;
+        node.run(id, kind, runId);
+        nodes.add(id);
       }
-      for (const v of t.vias) via.run(id, t.day, v.via, v.calls);
-      for (const e of t.environments) environment.run(id, t.day, e);
-      for (const s of t.samples) sample.run(id, t.day, s.traceId, s.timeMs);
-      pruneSamples.run({ edge: id, day: t.day });
+      const row = edge.get(t.from, t.fromKind, t.to, t.toKind, t.type, runId, t.firstMs, t.lastMs) as EdgeTotalsRow & { id: number };
+      writer.add(row.id, dayNumber(t.day), t, row);
     }
+    writer.finish();
   }
 
   addServices(runId: number, services: Iterable<ServiceTally>): void {
@@ -251,68 +327,62 @@ export class Store {
 
   /**
    * The call history, one tally per edge over the days from `sinceDay` (all days when null;
-   * calls without a span time count only then).
+   * calls without a span time count only then). Lists come sorted as SQLite sorts text.
    */
   readCalls(sinceDay: string | null): CallTally[] {
-    const since = sinceDay ?? '';
-    const edges = new Map<number, Omit<CallTally, 'operations' | 'vias' | 'environments' | 'samples'> & {
-      operations: Map<string, { name: string; calls: number; calleeVersions: string[]; callerVersions: string[] }>;
-      vias: { via: string; calls: number }[];
-      environments: string[];
-      samples: { traceId: string; timeMs: number | null }[];
-    }>();
+    return sinceDay === null || sinceDay === '' ? this.readTotals() : this.readDays(sinceNumber(sinceDay), sinceDay);
+  }
+
+  /** All of the history: the totals row of every edge. */
+  private readTotals(): CallTally[] {
+    const strings = this.strings();
+    const tallies: CallTally[] = [];
     const rows = this.db
-      .prepare(
-        `SELECT e.id, e.from_node, e.from_kind, e.to_node, e.to_kind, e.type,
-                SUM(d.calls) AS calls, SUM(d.errors) AS errors, MIN(d.first_ms) AS first_ms, MAX(d.last_ms) AS last_ms
-         FROM edges e JOIN edge_days d ON d.edge_id = e.id WHERE d.day >= ? GROUP BY e.id ORDER BY e.id`,
-      )
-      .all(since) as Row[];
-    for (const r of rows) {
-      edges.set(r.id as number, {
-        from: r.from_node as string,
-        fromKind: r.from_kind as CallTally['fromKind'],
-        to: r.to_node as string,
-        toKind: r.to_kind as CallTally['toKind'],
-        type: r.type as CallType,
-        day: since,
-        calls: r.calls as number,
-        errors: r.errors as number,
-        firstMs: (r.first_ms as number | null) ?? null,
-        lastMs: (r.last_ms as number | null) ?? null,
-        operations: new Map(),
-        vias: [],
-        environments: [],
-        samples: [],
-      });
+      .prepare('SELECT from_node, from_kind, to_node, to_kind, type, calls, errors, first_ms, last_ms, totals FROM edges WHERE totals IS NOT NULL ORDER BY id')
+      .raw()
+      .iterate() as IterableIterator<unknown[]>;
+    const shared = new Map<string, readonly string[]>();
+    for (const r of rows) tallies.push(tally(r, '', r[5] as number, r[6] as number, r[7] as number | null, r[8] as number | null, decodeTotals(r[9] as Buffer, strings, shared)));
+    return tallies;
+  }
+
+  /** The day rows from `since` on, merged per edge. */
+  private readDays(since: number, sinceDay: string): CallTally[] {
+    const strings = this.strings();
+    const shapeBlobs = new Map((this.db.prepare('SELECT id, detail FROM shapes').raw().all() as [number, Buffer][]).map(([id, detail]) => [id, detail]));
+    const shapes = new Map<number, Shape>();
+    const edges = new Map<number, { aggregate: Aggregate; merged: Map<Shape, OperationAggregate[]> }>();
+    const rows = this.db.prepare('SELECT day, edge_id, calls, errors, shape, detail FROM edge_days WHERE day >= ?').raw().iterate(since) as IterableIterator<
+      [number, number, number, number, number, Buffer]
+    >;
+    for (const [day, edgeId, calls, errors, shapeId, detail] of rows) {
+      let shape = shapes.get(shapeId);
+      if (shape === undefined) {
+        const blob = shapeBlobs.get(shapeId);
+        if (blob === undefined) throw new StoreError(`the store's history is damaged: no shape ${shapeId}`);
+        shape = decodeShape(blob, strings);
+        shapes.set(shapeId, shape);
+      }
+      let edge = edges.get(edgeId);
+      if (edge === undefined) {
+        edge = { aggregate: emptyAggregate(), merged: new Map() };
+        edges.set(edgeId, edge);
+      }
+      addDay(edge.aggregate, day, calls, errors, shape, detail, edge.merged);
     }
-    for (const r of this.db
-      .prepare('SELECT edge_id, operation, SUM(calls) AS calls FROM edge_operations WHERE day >= ? GROUP BY edge_id, operation ORDER BY edge_id, operation')
-      .all(since) as Row[]) {
-      edges.get(r.edge_id as number)?.operations.set(r.operation as string, { name: r.operation as string, calls: r.calls as number, calleeVersions: [], callerVersions: [] });
+    const tallies: CallTally[] = [];
+    for (const r of this.db.prepare('SELECT id, from_node, from_kind, to_node, to_kind, type FROM edges ORDER BY id').raw().iterate() as IterableIterator<unknown[]>) {
+      const a = edges.get(r[0] as number)?.aggregate;
+      if (a !== undefined) tallies.push(tally(r.slice(1), sinceDay, a.calls, a.errors, a.firstMs, a.lastMs, contentsOf(a)));
     }
-    for (const r of this.db
-      .prepare('SELECT DISTINCT edge_id, operation, side, version FROM edge_operation_versions WHERE day >= ? ORDER BY edge_id, operation, side, version')
-      .all(since) as Row[]) {
-      const op = edges.get(r.edge_id as number)?.operations.get(r.operation as string);
-      if (op !== undefined) (r.side === 'callee' ? op.calleeVersions : op.callerVersions).push(r.version as string);
-    }
-    for (const r of this.db.prepare('SELECT edge_id, via, SUM(calls) AS calls FROM edge_vias WHERE day >= ? GROUP BY edge_id, via ORDER BY edge_id, via').all(since) as Row[]) {
-      edges.get(r.edge_id as number)?.vias.push({ via: r.via as string, calls: r.calls as number });
-    }
-    for (const r of this.db.prepare('SELECT DISTINCT edge_id, environment FROM edge_environments WHERE day >= ? ORDER BY edge_id, environment').all(since) as Row[]) {
-      edges.get(r.edge_id as number)?.environments.push(r.environment as string);
-    }
-    for (const r of this.db
-      .prepare(
-        `SELECT edge_id, trace_id, MIN(time_ms) AS time_ms FROM edge_samples WHERE day >= ? GROUP BY edge_id, trace_id
-         ORDER BY edge_id, MIN(time_ms) IS NULL, MIN(time_ms), trace_id`,
-      )
-      .all(since) as Row[]) {
-      const e = edges.get(r.edge_id as number);
-      if (e !== undefined && e.samples.length < 3) e.samples.push({ traceId: r.trace_id as string, timeMs: (r.time_ms as number | null) ?? null });
-    }
-    return [...edges.values()].map((e) => ({ ...e, operations: [...e.operations.values()] }));
+    return tallies;
+  }
+
+  /** The dictionary, by id. */
+  private strings(): Strings {
+    const values: string[] = [];
+    for (const [id, value] of this.db.prepare('SELECT id, value FROM strings').raw().iterate() as IterableIterator<[number, string]>) values[id] = value;
+    return (id) => values[id] ?? damaged(`no string ${id}`);
   }
 
   /** Services seen since `sinceMs` (all when null), with the versions seen since then. */
@@ -347,7 +417,7 @@ export class Store {
   /** The newest span time in the store: "now" for stale edges and `--since`, whatever the clock says. */
   newestSpanMs(): number | null {
     const row = this.db
-      .prepare('SELECT MAX(t) AS newest FROM (SELECT MAX(last_ms) AS t FROM edge_days UNION ALL SELECT MAX(last_ms) FROM services)')
+      .prepare('SELECT MAX(t) AS newest FROM (SELECT MAX(last_ms) AS t FROM edges UNION ALL SELECT MAX(last_ms) FROM services)')
       .get() as { newest: number | null };
     return row.newest ?? null;
   }
@@ -381,6 +451,172 @@ export class Store {
   /** `PRAGMA integrity_check`: 'ok' for a sound store. */
   checkIntegrity(): string {
     return (this.db.pragma('integrity_check', { simple: true }) as string) ?? 'unknown';
+  }
+}
+
+/** An edge's columns (from, kinds, to, type) and its history as `readCalls` returns it. */
+function tally(edge: unknown[], day: string, calls: number, errors: number, firstMs: number | null, lastMs: number | null, contents: Contents): CallTally {
+  return {
+    from: edge[0] as string,
+    fromKind: edge[1] as CallTally['fromKind'],
+    to: edge[2] as string,
+    toKind: edge[3] as CallTally['toKind'],
+    type: edge[4] as CallType,
+    day,
+    calls,
+    errors,
+    firstMs: firstMs ?? null,
+    lastMs: lastMs ?? null,
+    operations: contents.operations,
+    vias: contents.vias,
+    environments: contents.environments,
+    samples: contents.samples,
+  };
+}
+
+function damaged(what: string): never {
+  throw new StoreError(`the store's history is damaged: ${what}`);
+}
+
+interface EdgeTotalsRow {
+  readonly calls: number;
+  readonly errors: number;
+  readonly totals: Buffer | null;
+}
+
+interface V1Day {
+  calls: number;
+  errors: number;
+  firstMs: number | null;
+  lastMs: number | null;
+  operations: Map<string, { name: string; calls: number; calleeVersions: string[]; callerVersions: string[] }>;
+  vias: { via: string; calls: number }[];
+  environments: string[];
+  samples: { traceId: string; timeMs: number | null }[];
+}
+
+/**
+ * Writes calls into the history within the open transaction. `add` takes an edge-day's calls and
+ * merges them into the edge's totals in memory; `finish` writes the day rows in key order (so a
+ * night's new rows append to the end of the table), each merged with what its day already held,
+ * then the totals and the shapes' reference counts. Strings and shapes are looked up once per
+ * writer; `finish` may be called more than once.
+ */
+class HistoryWriter {
+  private readonly days: { day: number; edge: number; tally: Omit<CallTally, 'from' | 'fromKind' | 'to' | 'toKind' | 'type' | 'day'> }[] = [];
+  private readonly totals = new Map<number, Aggregate>();
+  private readonly stringIds = new Map<string, number>();
+  private readonly stringValues = new Map<number, string>();
+  private readonly shapeIds = new Map<string, number>();
+  private readonly shapes = new Map<number, Shape>();
+  private readonly refs = new Map<number, number>();
+  private readonly dictionary: Dictionary = { id: (value) => this.stringId(value) };
+  private readonly strings: Strings = (id) => this.stringValue(id);
+  private readonly statements;
+
+  constructor(private readonly db: Database.Database) {
+    this.statements = {
+      stringId: db.prepare('SELECT id FROM strings WHERE value = ?').pluck(),
+      addString: db.prepare('INSERT INTO strings (value) VALUES (?)'),
+      stringValue: db.prepare('SELECT value FROM strings WHERE id = ?').pluck(),
+      shapeId: db.prepare('SELECT id FROM shapes WHERE detail = ?').pluck(),
+      addShape: db.prepare('INSERT INTO shapes (refs, detail) VALUES (0, ?)'),
+      shape: db.prepare('SELECT detail FROM shapes WHERE id = ?').pluck(),
+      refShape: db.prepare('UPDATE shapes SET refs = refs + ? WHERE id = ?'),
+      dropShape: db.prepare('DELETE FROM shapes WHERE id = ? AND refs <= 0'),
+      day: db.prepare('SELECT calls, errors, shape, detail FROM edge_days WHERE day = ? AND edge_id = ?'),
+      addDay: db.prepare('INSERT INTO edge_days (day, edge_id, calls, errors, shape, detail) VALUES (?, ?, ?, ?, ?, ?)'),
+      setDay: db.prepare('UPDATE edge_days SET calls = ?, errors = ?, shape = ?, detail = ? WHERE day = ? AND edge_id = ?'),
+      setTotals: db.prepare('UPDATE edges SET calls = ?, errors = ?, totals = ? WHERE id = ?'),
+    };
+  }
+
+  /** One edge-day's calls; `edge` is the edge's totals as the store holds them (before this writer's). */
+  add(edgeId: number, day: number, t: CallTally | Omit<CallTally, 'from' | 'fromKind' | 'to' | 'toKind' | 'type' | 'day'>, edge: EdgeTotalsRow): void {
+    let totals = this.totals.get(edgeId);
+    if (totals === undefined) {
+      totals = edge.totals === null ? emptyAggregate() : totalsAggregate(edge.calls, edge.errors, decodeTotals(edge.totals, this.strings));
+      this.totals.set(edgeId, totals);
+    }
+    addTally(totals, t);
+    this.days.push({ day, edge: edgeId, tally: t });
+  }
+
+  finish(): void {
+    this.days.sort((a, b) => a.day - b.day || a.edge - b.edge);
+    const s = this.statements;
+    for (const { day, edge, tally } of this.days) {
+      const a = emptyAggregate();
+      const before = s.day.get(day, edge) as { calls: number; errors: number; shape: number; detail: Buffer } | undefined;
+      if (before !== undefined) addDay(a, day, before.calls, before.errors, this.shape(before.shape), before.detail);
+      addTally(a, tally);
+      const shape = this.shapeId(encodeShape(a, this.dictionary));
+      const detail = encodeDay(a, day);
+      if (before === undefined) {
+        s.addDay.run(day, edge, a.calls, a.errors, shape, detail);
+        this.ref(shape, 1);
+      } else {
+        s.setDay.run(a.calls, a.errors, shape, detail, day, edge);
+        if (shape !== before.shape) {
+          this.ref(before.shape, -1);
+          this.ref(shape, 1);
+        }
+      }
+    }
+    for (const [edge, a] of this.totals) s.setTotals.run(a.calls, a.errors, encodeTotals(a, this.dictionary), edge);
+    for (const [shape, delta] of this.refs) {
+      if (delta !== 0) s.refShape.run(delta, shape);
+      if (delta <= 0 && s.dropShape.run(shape).changes > 0) {
+        for (const [key, id] of this.shapeIds) if (id === shape) this.shapeIds.delete(key);
+        this.shapes.delete(shape);
+      }
+    }
+    this.days.length = 0;
+    this.totals.clear();
+    this.refs.clear();
+  }
+
+  private ref(shape: number, delta: number): void {
+    this.refs.set(shape, (this.refs.get(shape) ?? 0) + delta);
+  }
+
+  private stringId(value: string): number {
+    let id = this.stringIds.get(value);
+    if (id === undefined) {
+      id = (this.statements.stringId.get(value) as number | undefined) ?? Number(this.statements.addString.run(value).lastInsertRowid);
+      this.stringIds.set(value, id);
+      this.stringValues.set(id, value);
+    }
+    return id;
+  }
+
+  private stringValue(id: number): string {
+    let value = this.stringValues.get(id);
+    if (value === undefined) {
+      value = (this.statements.stringValue.get(id) as string | undefined) ?? damaged(`no string ${id}`);
+      this.stringValues.set(id, value);
+      this.stringIds.set(value, id);
+    }
+    return value;
+  }
+
+  private shapeId(blob: Buffer): number {
+    const key = blob.toString('latin1');
+    let id = this.shapeIds.get(key);
+    if (id === undefined) {
+      id = (this.statements.shapeId.get(blob) as number | undefined) ?? Number(this.statements.addShape.run(blob).lastInsertRowid);
+      this.shapeIds.set(key, id);
+    }
+    return id;
+  }
+
+  private shape(id: number): Shape {
+    let shape = this.shapes.get(id);
+    if (shape === undefined) {
+      shape = decodeShape((this.statements.shape.get(id) as Buffer | undefined) ?? damaged(`no shape ${id}`), this.strings);
+      this.shapes.set(id, shape);
+    }
+    return shape;
   }
 }
 

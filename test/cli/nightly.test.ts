@@ -2,6 +2,7 @@ import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { SCHEMA_VERSION } from '../../src/store/schema.js';
 import { ROOT, runCli, tempDir } from '../helpers/cli.js';
 
 const DAY1 = join(ROOT, 'fixtures/demo/day1');
@@ -174,20 +175,39 @@ describe('the store', () => {
     sqlite.close();
     const r = await cli(['export']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('has schema version 99, newer than this rollgraph supports (1): upgrade rollgraph');
+    expect(r.stderr).toContain(`has schema version 99, newer than this rollgraph supports (${SCHEMA_VERSION}): upgrade rollgraph`);
   });
 
   it('migrates a store written by every earlier schema version (fixtures/stores)', async () => {
+    // Each fixture holds the demo's day one (fixtures/stores/README.md): migrated, it gives the
+    // same graph as the files.
+    const fromFiles = await runCli(['export', '--format', 'json', '--input', DAY1]);
+    expect(fromFiles.code).toBe(0);
     const dir = tempDir();
-    const db = join(dir, 'v1.db');
-    copyFileSync(join(ROOT, 'fixtures/stores/v1.db'), db);
-    const r = await runCli(['--db', db, 'export', '--format', 'json'], { cwd: dir });
-    expect(r.code).toBe(0);
-    const graph = JSON.parse(r.stdout);
-    expect(graph.edges).toHaveLength(16);
-    const sqlite = new Database(db, { readonly: true });
-    expect(sqlite.pragma('user_version', { simple: true })).toBe(1);
-    expect(sqlite.pragma('integrity_check', { simple: true })).toBe('ok');
-    sqlite.close();
+    for (let version = 1; version <= SCHEMA_VERSION; version++) {
+      const db = join(dir, `v${version}.db`);
+      copyFileSync(join(ROOT, `fixtures/stores/v${version}.db`), db);
+      const r = await runCli(['--db', db, 'export', '--format', 'json'], { cwd: dir });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout, `the graph of fixtures/stores/v${version}.db`).toBe(fromFiles.stdout);
+      expect(JSON.parse(r.stdout).edges).toHaveLength(16);
+      const sqlite = new Database(db, { readonly: true });
+      expect(sqlite.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+      expect(sqlite.pragma('integrity_check', { simple: true })).toBe('ok');
+      sqlite.close();
+      // The backup before migrating is the store as it was.
+      const backup = `${db}.v${version}.bak`;
+      expect(existsSync(backup), backup).toBe(version < SCHEMA_VERSION);
+      if (version < SCHEMA_VERSION) {
+        const old = new Database(backup, { readonly: true });
+        expect(old.pragma('user_version', { simple: true })).toBe(version);
+        old.close();
+      }
+      // The history since a day, too: the demo's day one is 2026-11-28.
+      const since = await runCli(['--db', db, 'export', '--format', 'json', '--since', '1d'], { cwd: dir });
+      expect(since.code, since.stderr).toBe(0);
+      expect(since.stderr).toContain('history since 2026-11-27');
+      expect(since.stdout).toBe(fromFiles.stdout);
+    }
   });
 });
