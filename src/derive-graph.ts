@@ -39,6 +39,8 @@ export interface Derivation {
   readonly tags: ImpactTags;
   /** The graph with impacts and rollback profiles, for reporters. */
   readonly view: GraphView;
+  /** The same without rollback profiles. */
+  readonly edgeView: GraphView;
   readonly stats: IngestStats;
   readonly warnings: readonly string[];
   readonly rejected: readonly Rejection[];
@@ -138,7 +140,10 @@ export async function readCalls(inputs: readonly TraceInput[], options: DeriveOp
 export interface AnalyzedGraph {
   readonly graph: DependencyGraph;
   readonly tags: ImpactTags;
+  /** Nodes with their rollback profiles, edges with their impacts. */
   readonly view: GraphView;
+  /** The same without rollback profiles: cheaper, for DOT, Mermaid and the nightly comparison. */
+  readonly edgeView: GraphView;
   /** Calls dropped because resolving a virtual name made them reach their own caller. */
   readonly selfCalls: number;
 }
@@ -150,9 +155,10 @@ export function analyzeGraph(
 ): AnalyzedGraph {
   const { graph, selfCalls } = buildGraph(records, services);
   const tags = tagImpacts(graph, { override: options.override });
-  // The view, with a rollback profile per service, is only worked out when a reporter needs it:
-  // `impact` and `plan` on a large graph answer without it.
+  // Views are worked out only when a reporter needs them: `impact` and `plan` answer without, and
+  // only the JSON export shows a rollback profile per service (one upstream walk per service).
   let view: GraphView | null = null;
+  let edgeView: GraphView | null = null;
   return {
     graph,
     tags,
@@ -160,6 +166,10 @@ export function analyzeGraph(
     get view() {
       view ??= toGraphView(graph, { tags, profiles: profileRollbacks(graph, tags) });
       return view;
+    },
+    get edgeView() {
+      edgeView ??= view ?? toGraphView(graph, { tags });
+      return edgeView;
     },
   };
 }
@@ -173,6 +183,9 @@ export async function deriveGraph(inputs: readonly TraceInput[], options: Derive
     tags,
     get view() {
       return analyzed.view;
+    },
+    get edgeView() {
+      return analyzed.edgeView;
     },
     stats: { ...read.stats, selfCalls: read.stats.selfCalls + selfCalls },
     warnings: read.warnings,

@@ -45,7 +45,7 @@ Examples:
       const globals = cmd.optsWithGlobals<GlobalOptions>();
       const config = loadConfig(globals.config, io);
       const { accepted, total, path } = await writeStore(globals, io, (store) => {
-        const { view } = analyzeStore(store, config);
+        const view = analyzeStore(store, config).edgeView;
         const edges: EdgeView[] = options.all ? [...view.edges] : pairs.flatMap((pair) => findEdges(view.edges, pair));
         store.accept(
           edges.map((e) => ({ from: e.from, to: e.to, type: e.type, impact: e.impact ?? 'coordinated' })),

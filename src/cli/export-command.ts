@@ -45,8 +45,9 @@ Examples:
   $ rollgraph --env production export --input 'exports/*.jsonl.gz' --format mermaid --out graph.md`,
     )
     .action(async (options: ExportOptions, cmd: Command) => {
-      const { view } = await readGraph(cmd, io);
-      writeOutput(render(view, options.format, options.out), options.out, io);
+      const read = await readGraph(cmd, io);
+      // Rollback profiles are part of the JSON only; DOT and Mermaid draw edges.
+      writeOutput(render(options.format === 'json' ? read.view : read.edgeView, options.format, options.out), options.out, io);
       setExitCode(EXIT_OK);
     });
 }

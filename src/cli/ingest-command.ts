@@ -43,7 +43,7 @@ Examples:
       const inputs = expandInputs(patterns, io);
       const { result, edges, path } = await writeStore(globals, io, async (store) => {
         const result = await ingestRun(store, inputs, { command: 'ingest', maxOpenSpans: options.window, config }, io);
-        return { result, edges: analyzeStore(store, config).view.edges.length, path: store.path };
+        return { result, edges: analyzeStore(store, config).graph.size, path: store.path };
       });
       const { read } = result;
       io.stderr.write(`stored as run ${result.runId} in ${path}: the store now holds ${edges} edges\n`);

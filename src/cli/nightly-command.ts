@@ -80,22 +80,22 @@ Exit codes: 0 nothing flagged (or baseline established); 1 flagged what --fail-o
         const baseline = store.readBaseline();
         const now = new Date().toISOString();
         const common = {
-          run: { id: run.runId, spans: run.read.stats.spans, edges: analyzed.view.edges.length },
+          run: { id: run.runId, spans: run.read.stats.spans, edges: analyzed.edgeView.edges.length },
           skipped: run.skipped.map((s) => s.name),
           newestSpan: toIso(newest),
           staleAfterDays: options.staleAfter / DAY_MS,
         };
         let nightly: NightlyView;
         if (baseline.length === 0) {
-          const accepted = store.accept(edgesToAccept(analyzed.view), now, 'baseline established by the first nightly run', run.runId);
+          const accepted = store.accept(edgesToAccept(analyzed.edgeView), now, 'baseline established by the first nightly run', run.runId);
           nightly = { baseline: 'established', ...common, newEdges: [], goneEdges: [], impactChanges: [], baselineEdges: accepted };
         } else {
-          const comparison = compareWithBaseline(analyzed.view, baseline, newest, options.staleAfter);
+          const comparison = compareWithBaseline(analyzed.edgeView, baseline, newest, options.staleAfter);
           nightly = { baseline: 'compared', ...common, ...comparison, baselineEdges: baseline.length };
         }
         // Written before the commit: a report that cannot be written fails the run, which then leaves no trace.
         if (options.report !== undefined) {
-          writeOutput(renderNightlyMarkdown(nightly, { graphNeighbours: neighbourhood(analyzed.view, nightly) }), options.report, io);
+          writeOutput(renderNightlyMarkdown(nightly, { graphNeighbours: neighbourhood(analyzed.edgeView, nightly) }), options.report, io);
         }
         return nightly;
       });

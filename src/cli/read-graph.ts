@@ -51,9 +51,24 @@ export async function readGraph(command: Command, io: CliIo): Promise<GraphRead>
   const config = loadConfig(options.config, io);
   if (options.input !== undefined && options.input.length > 0) {
     if (options.since !== undefined) throw new UsageError('--since narrows the store\u2019s history; with --input every call in the files counts (drop one of them)');
-    return { ...(await readFiles(options, config, io)), config };
+    return withConfig(await readFiles(options, config, io), config);
   }
-  return { ...readStore(options, config, io), config };
+  return withConfig(readStore(options, config, io), config);
+}
+
+/** Adds the config without touching `view`, which is worked out only when a reporter reads it. */
+function withConfig(analyzed: Omit<AnalyzedGraph, 'selfCalls'>, config: LoadedConfig | null): GraphRead {
+  return {
+    graph: analyzed.graph,
+    tags: analyzed.tags,
+    get view() {
+      return analyzed.view;
+    },
+    get edgeView() {
+      return analyzed.edgeView;
+    },
+    config,
+  };
 }
 
 async function readFiles(options: GlobalOptions & InputOptions, config: LoadedConfig | null, io: CliIo): Promise<Omit<AnalyzedGraph, 'selfCalls'>> {

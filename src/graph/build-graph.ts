@@ -28,6 +28,7 @@ export interface BuiltGraph {
 /** Precedence when one name is used as two kinds of virtual node. */
 const KIND_RANK: Record<NodeKind, number> = { service: 0, database: 1, queue: 2, external: 3 };
 
+/** Builds the graph; it takes the records over (they become its edges' attributes, merged in place). */
 export function buildGraph(edges: Iterable<EdgeRecord>, services: ReadonlyMap<string, ServiceFacts>): BuiltGraph {
   const graph: DependencyGraph = new MultiDirectedGraph();
   for (const [name, facts] of services) {
@@ -52,6 +53,8 @@ export function buildGraph(edges: Iterable<EdgeRecord>, services: ReadonlyMap<st
     const key = edgeKey(record.from, record.to, type);
     if (graph.hasEdge(key)) {
       mergeEdgeRecord(graph.getEdgeAttributes(key), record);
+    } else if (from === record.fromKind && to === record.toKind && type === record.type) {
+      graph.addDirectedEdgeWithKey(key, record.from, record.to, record);
     } else {
       const copy = createEdgeRecord(record.from, from, record.to, to, type);
       mergeEdgeRecord(copy, record);

@@ -36,11 +36,7 @@ export function toEdgeRecords(tallies: Iterable<CallTally>): Map<string, EdgeRec
   const records = new Map<string, EdgeRecord>();
   for (const tally of tallies) {
     const key = edgeKey(tally.from, tally.to, tally.type);
-    let record = records.get(key);
-    if (record === undefined) {
-      record = createEdgeRecord(tally.from, tally.fromKind, tally.to, tally.toKind, tally.type);
-      records.set(key, record);
-    }
+    const record = records.get(key);
     const one = createEdgeRecord(tally.from, tally.fromKind, tally.to, tally.toKind, tally.type);
     one.calls = tally.calls;
     one.errors = tally.errors;
@@ -54,7 +50,8 @@ export function toEdgeRecords(tallies: Iterable<CallTally>): Map<string, EdgeRec
     for (const { via, calls } of tally.vias) one.vias.set(via, calls);
     for (const env of tally.environments) one.environments.add(env);
     one.samples = tally.samples.map((s) => ({ traceId: s.traceId, timeMs: s.timeMs }));
-    mergeEdgeRecord(record, one);
+    if (record === undefined) records.set(key, one);
+    else mergeEdgeRecord(record, one);
   }
   return records;
 }
