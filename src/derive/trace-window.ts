@@ -149,6 +149,7 @@ export class TraceWindow {
 
   private deriveCalls(trace: Trace, linked: ReadonlyMap<Span, readonly Span[]>): void {
     const spans = trace.spans;
+    /** Caller spans whose callee span is in the trace: no leaf exit (R3) for them. */
     const hasRemoteChild = new Set<Span>();
     for (const child of spans.values()) {
       if (child.parentSpanId === null) continue;
@@ -162,6 +163,7 @@ export class TraceWindow {
         this.emitPair(parent, child); // R1
       } else if (isCaller(parent) && isEntry(child)) {
         this.stats.selfCalls++; // R4: a service calling itself
+        hasRemoteChild.add(parent); // its callee answered: not also a leaf exit (counted once)
       }
     }
     for (const span of spans.values()) {

@@ -159,6 +159,23 @@ describe('R3 leaf exits', () => {
 });
 
 describe('R4 self-calls', () => {
+  it('counts a loopback call once, even when the client span also names its host', async () => {
+    const d = await derive(
+      otlpDocument([
+        {
+          service: 'checkout',
+          spans: [
+            { id: 'c1', kind: KIND.client, attrs: { 'server.address': 'checkout' } },
+            { id: 's1', parent: 'c1', kind: KIND.server },
+          ],
+        },
+      ]),
+    );
+    expect(edgeLines(d)).toEqual([]);
+    expect(d.stats.selfCalls).toBe(1);
+    expect(d.stats.unresolvedExits).toBe(0);
+  });
+
   it('counts a service calling itself and makes no edge', async () => {
     const d = await derive(
       otlpDocument([
