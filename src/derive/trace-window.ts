@@ -25,9 +25,9 @@ export interface TraceWindowOptions {
   readonly maxOpenSpans?: number;
 }
 
-export const DEFAULT_MAX_OPEN_SPANS = 200_000;
-const REMEMBERED_FINALISED_TRACES = 100_000;
-const REMEMBERED_LINK_TARGETS = 100_000;
+export const DEFAULT_MAX_OPEN_SPANS = 100_000;
+/** How many finalised traces (for counting late spans) and producer spans (for later links) are remembered, per span of window. */
+const REMEMBERED_PER_OPEN_SPAN = 0.25;
 
 interface Trace {
   readonly spans: Map<string, Span>;
@@ -62,6 +62,7 @@ export class TraceWindow {
   private readonly linkedFromElsewhere = new Set<string>();
   private readonly environment: string | null;
   private readonly maxOpenSpans: number;
+  private readonly remembered: number;
 
   constructor(
     private readonly onCall: (call: Call) => void,
@@ -69,6 +70,7 @@ export class TraceWindow {
   ) {
     this.environment = options.environment ?? null;
     this.maxOpenSpans = options.maxOpenSpans ?? DEFAULT_MAX_OPEN_SPANS;
+    this.remembered = Math.max(1000, Math.round(this.maxOpenSpans * REMEMBERED_PER_OPEN_SPAN));
   }
 
   add(span: Span): void {
@@ -138,11 +140,11 @@ export class TraceWindow {
       const trace = traces[i]!;
       this.open.delete(traceId);
       this.openSpans -= trace.spans.size;
-      remember(this.finalised, traceId, REMEMBERED_FINALISED_TRACES);
+      remember(this.finalised, traceId, this.remembered);
       for (const span of trace.spans.values()) {
         const key = `${span.traceId}:${span.spanId}`;
         this.linkedFromElsewhere.delete(key);
-        if (span.kind === SpanKind.PRODUCER) rememberEntry(this.linkTargets, key, span, REMEMBERED_LINK_TARGETS);
+        if (span.kind === SpanKind.PRODUCER) rememberEntry(this.linkTargets, key, span, this.remembered);
       }
     }
   }
