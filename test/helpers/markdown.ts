@@ -49,3 +49,18 @@ export function proseLines(markdown: string): string[] {
     return !isFenced;
   });
 }
+
+/** Characters outside code spans that Markdown would read as syntax without a backslash. */
+export function unescapedSyntax(text: string): string[] {
+  const found: string[] = [];
+  for (let index = 0; index < text.length; index += 1) {
+    const char = text[index] ?? '';
+    if (char === '\\') index += 1;
+    else if ('*[]|~$<`'.includes(char)) found.push(char);
+    // An `_` between letters or digits cannot open or close emphasis.
+    else if (char === '_' && !(/[\p{L}\p{N}]/u.test(text[index - 1] ?? '') && /[\p{L}\p{N}]/u.test(text[index + 1] ?? ''))) {
+      found.push(char);
+    }
+  }
+  return found;
+}

@@ -5,7 +5,7 @@ import { renderMermaidMarkdown } from '../../src/report/render-mermaid.js';
 import { renderNightlyMarkdown } from '../../src/report/render-nightly-markdown.js';
 import { acceptCommand, renderNightlyText, shellWord } from '../../src/report/render-nightly-text.js';
 import { expectGolden } from '../helpers/golden.js';
-import { proseLines, splitCodeSpans } from '../helpers/markdown.js';
+import { proseLines, splitCodeSpans, unescapedSyntax } from '../helpers/markdown.js';
 import { IMG_TAG, MARKDOWN_NAME, PIPE_OPERATION, TTY_NAME } from './sample-plans.js';
 import {
   HOSTILE_FILE,
@@ -123,20 +123,6 @@ describe('renderNightlyText', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-
-/** Characters outside code spans that Markdown would read as syntax without a backslash. */
-function unescapedSyntax(text: string): string[] {
-  const found: string[] = [];
-  for (let index = 0; index < text.length; index += 1) {
-    const char = text[index] ?? '';
-    if (char === '\\') index += 1;
-    else if ('*[]|~$<`'.includes(char)) found.push(char);
-    else if (char === '_' && !(/[\p{L}\p{N}]/u.test(text[index - 1] ?? '') && /[\p{L}\p{N}]/u.test(text[index + 1] ?? ''))) {
-      found.push(char);
-    }
-  }
-  return found;
-}
 
 /** The text around code spans, less the markup the reporter itself writes. */
 function strayMarkup(markdown: string): string[] {

@@ -3,7 +3,7 @@ import type { PlanView } from '../../src/model.js';
 import { renderPlanMarkdown } from '../../src/report/render-plan-markdown.js';
 import { renderPlanText } from '../../src/report/render-plan-text.js';
 import { expectGolden } from '../helpers/golden.js';
-import { splitCodeSpans } from '../helpers/markdown.js';
+import { splitCodeSpans, unescapedSyntax } from '../helpers/markdown.js';
 import {
   BACKTICK_VERSION,
   IMG_TAG,
@@ -131,21 +131,6 @@ describe('renderPlanText', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-
-/** Characters outside code spans that Markdown would read as syntax without a backslash. */
-function unescapedSyntax(text: string): string[] {
-  const found: string[] = [];
-  for (let index = 0; index < text.length; index += 1) {
-    const char = text[index] ?? '';
-    if (char === '\\') index += 1;
-    else if ('*[]|~$<`'.includes(char)) found.push(char);
-    // An `_` between letters or digits cannot open or close emphasis.
-    else if (char === '_' && !(/[\p{L}\p{N}]/u.test(text[index - 1] ?? '') && /[\p{L}\p{N}]/u.test(text[index + 1] ?? ''))) {
-      found.push(char);
-    }
-  }
-  return found;
-}
 
 /** The text around code spans, less the markup the reporter itself writes. */
 function strayMarkup(markdown: string): string[] {
