@@ -54,7 +54,7 @@ Examples:
           null,
         );
         return { accepted: edges, total: store.readBaseline().length, path: store.path };
-      });
+      }, { mustExist: true });
       io.stderr.write(`accepted ${accepted.length} edge${accepted.length === 1 ? '' : 's'} into the baseline of ${path} (now ${total})\n`);
       for (const e of accepted) io.stderr.write(`  ${e.from} -> ${e.to}  ${e.type}, ${e.impact ?? 'unknown'}\n`);
       if (options.json) io.stdout.write(renderJson({ accepted: accepted.map((e) => ({ from: e.from, to: e.to, type: e.type, impact: e.impact })), baselineEdges: total }));

@@ -14,16 +14,21 @@ export function storePath(options: GlobalOptions, io: CliIo): string {
   return isAbsolute(path) ? path : resolve(io.cwd, path);
 }
 
-export function openStore(options: GlobalOptions, io: CliIo, readonly: boolean): Store {
-  return Store.open(storePath(options, io), { readonly, busyTimeoutMs: options.wait });
+export function openStore(options: GlobalOptions, io: CliIo, readonly: boolean, mustExist = readonly): Store {
+  return Store.open(storePath(options, io), { readonly, mustExist, busyTimeoutMs: options.wait });
 }
 
 /**
  * Opens the store for writing and runs `write` as one run holding the write lock: all of it
  * lands, or nothing does (an error rolls it back).
  */
-export async function writeStore<T>(options: GlobalOptions, io: CliIo, write: (store: Store) => Promise<T> | T): Promise<T> {
-  const store = openStore(options, io, false);
+export async function writeStore<T>(
+  options: GlobalOptions,
+  io: CliIo,
+  write: (store: Store) => Promise<T> | T,
+  { mustExist = false }: { readonly mustExist?: boolean } = {},
+): Promise<T> {
+  const store = openStore(options, io, false, mustExist);
   try {
     store.begin();
     const result = await write(store);

@@ -36,6 +36,8 @@ import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 export interface StoreOptions {
   /** Open for reading only; the store must exist. */
   readonly readonly?: boolean;
+  /** Refuse to create a store that does not exist yet (a command that only changes one). */
+  readonly mustExist?: boolean;
   /** How long to wait for another run's write lock before giving up. */
   readonly busyTimeoutMs?: number;
 }
@@ -80,7 +82,7 @@ export class Store {
    */
   static open(path: string, options: StoreOptions = {}): Store {
     const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
-    if (options.readonly && !existsSync(path)) {
+    if ((options.readonly || options.mustExist) && !existsSync(path)) {
       throw new StoreError(`no store at ${path}: run \`rollgraph nightly\` or \`rollgraph ingest\` first, or read trace files with --input`);
     }
     let db: Database.Database;

@@ -152,6 +152,10 @@ describe('the store', () => {
     expect(none.code).toBe(2);
     expect(none.stderr).toBe(`rollgraph: no store at ${db}: run \`rollgraph nightly\` or \`rollgraph ingest\` first, or read trace files with --input\n`);
     expect(existsSync(db)).toBe(false);
+    const accept = await cli(['accept', 'a->b']);
+    expect(accept.code).toBe(2);
+    expect(accept.stderr).toContain('no store at ');
+    expect(existsSync(db)).toBe(false);
     writeFileSync(join(dir, 'notes.db'), 'not a database at all, just text that is long enough to be a header.....');
     const garbage = await runCli(['--db', join(dir, 'notes.db'), 'export'], { cwd: dir });
     expect(garbage.code).toBe(2);
