@@ -51,10 +51,24 @@ export async function ingestRun(
       hashed.push({ input, digest: () => ({ sha256, bytes }) });
     }
   }
-  const read = await readCalls(
+  let read = await readCalls(
     hashed.map((h) => h.input),
     { maxOpenSpans: options.maxOpenSpans, byDay: true, ...options.config?.deriveOptions },
   );
+  // stdin is hashed as it is read: only now can it turn out to be content the store already holds.
+  const piped = hashed.find((h) => h.input.name === '-');
+  const earlier = piped === undefined ? null : store.findIngested(piped.digest().sha256);
+  if (piped !== undefined && earlier !== null) {
+    if (hashed.length > 1) {
+      throw new InputError(
+        `stdin holds content the store already has (run ${earlier.runId}); its spans are mixed with the other inputs, so nothing was stored: pass it as a file to have it skipped`,
+      );
+    }
+    io.stderr.write(`skipped -: the store already holds this content (run ${earlier.runId}, ${earlier.name})\n`);
+    skipped.push({ name: '-', runId: earlier.runId, ...piped.digest() });
+    hashed.length = 0;
+    read = await readCalls([], { maxOpenSpans: options.maxOpenSpans, byDay: true });
+  }
   const tallies = [...read.edges.edges.values()].map((record) => toCallTally(record, read.edges.days.get(record) ?? ''));
   const edges = buildGraph(toEdgeRecords(tallies).values(), read.services).graph.size;
   io.stderr.write(

@@ -115,6 +115,22 @@ describe('the store', () => {
     sqlite.close();
   });
 
+  it('skips content piped on stdin that it already holds, once read', async () => {
+    const day = readFileSync(join(DAY2, 'traces.jsonl'));
+    const pipe = (args: string[]) => runCli(args, { stdin: day });
+    const path = join(tempDir(), 'rollgraph.db');
+    const once = await pipe(['--db', path, 'ingest', '-']);
+    expect(once.code).toBe(0);
+    const before = (await runCli(['--db', path, 'export', '--format', 'json'])).stdout;
+    const twice = await pipe(['--db', path, 'ingest', '-']);
+    expect(twice.code).toBe(0);
+    expect(twice.stderr).toContain('skipped -: the store already holds this content (run 1');
+    expect((await runCli(['--db', path, 'export', '--format', 'json'])).stdout).toBe(before);
+    const mixed = await pipe(['--db', path, 'ingest', '-', DAY1]);
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toContain('stdin holds content the store already has (run 1)');
+  });
+
   it('leaves the store exactly as it was when a run fails', async () => {
     const { dir, db, cli } = freshStore();
     await cli(['ingest', DAY1]);
