@@ -8,7 +8,7 @@
  * stdout: the edges as JSON ([{from, to, type, calls, errors}]); stderr: `edges=N calls=M`.
  * Exit 3 when @duckdb/node-api cannot be loaded (the runner then skips the peer with a notice).
  *
- * Default (what the benchmark times; what issue 5 measured): R1 only.
+ * Default (what the benchmark times; what the targets were set against): R1 only.
  *   read_json of the newline-delimited file with explicit columns (no sniffing; only the fields
  *   the job needs are converted: resource attributes, trace/span/parent ids, kind, status) and
  *   maximum_object_size 16 MB (twice the longest 8,192-span line; retried with 512 MB),

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * rollgraph's benchmark (issue 5). `npm run bench` builds, then runs this.
+ * rollgraph's benchmark. `npm run bench` builds, then runs this.
  *
  *   node bench/run.mjs [--quick] [--sizes 10MB,100MB,1GB] [--lines 512,8192] [--runs 3] [--seed 1]
  *                      [--bin bin/rollgraph.js] [--label TEXT] [--no-duckdb] [--skip-history] [--skip-graph]
@@ -456,9 +456,9 @@ function verdict(ok) {
   return ok ? '✓' : '✗';
 }
 
-/** The targets of issue 5, each with what this run measured (time ratios at the largest size run). */
+/** The performance targets, each with what this run measured (time ratios at the largest size run). */
 function renderSummary(inputs, history, graph) {
-  const L = ['## Targets of issue 5', ''];
+  const L = ['## Performance targets', ''];
   const st = (inp, id) => stats(inp.results[id]);
   const largest = inputs.length ? Math.max(...inputs.map((i) => sizeBytes(i.size))) : 0;
   const top = inputs.filter((i) => sizeBytes(i.size) === largest);
@@ -538,7 +538,7 @@ function renderReport(o, facts, inputs, history, graph, elapsed) {
   L.push(...renderSummary(inputs, history, graph));
   L.push(`Medians of ${o.runs} runs (min-max), process start included. Ratios are of medians measured side by side in this run: **× P** = tool ÷ P (target ≤ 0.75 for export and ingest at 1 GB), **DuckDB ÷** = DuckDB peer ÷ tool (target ≥ 2), nightly ÷ ingest (target ≤ 1.2), peak RSS target ≤ 200 MB at every size. Every rollgraph export (and the store after the first ingest and nightly of each input) is checked against the generator's truth: edges (from, to, type), calls and errors.`);
   L.push('');
-  L.push('| input | tool | median | min-max | peak RSS | × P | DuckDB ÷ | checks vs issue 5 |');
+  L.push('| input | tool | median | min-max | peak RSS | × P | DuckDB ÷ | checks vs targets |');
   L.push('|---|---|---:|---:|---:|---:|---:|---|');
   for (const inp of inputs) {
     const s = Object.fromEntries(Object.entries(inp.results).map(([k, v]) => [k, stats(v)]));
