@@ -272,7 +272,7 @@ describe('the call history', () => {
   });
 
   it('keeps an edge-day in under 150 bytes (v1: about 860), and reads the whole history from the totals alone', () => {
-    // A 90-day history of 2,000 services (issue 5) scaled down: 400 edges, 20 days, 3 operations with versions and
+    // A 90-day history of 2,000 services scaled down: 400 edges, 20 days, 3 operations with versions and
     // 3 sample traces an edge a day.
     const path = join(scratch(), 'compact.db');
     const store = Store.open(path);
