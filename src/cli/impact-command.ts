@@ -37,10 +37,10 @@ Examples:
   $ rollgraph impact checkout --to-version 2.4.0 --input exports/ --json | jq .mustRevertWith`,
     )
     .action(async (service: string, options: ImpactOptions, cmd: Command) => {
-      const { graph, config } = await readGraph(cmd, io);
+      const { graph, tags, config } = await readGraph(cmd, io);
       const name = resolveService(graph, service);
       const toVersion = resolveVersion(graph, name, options.toVersion);
-      const view = describeImpact(graph, { service: name, toVersion, override: config?.deriveOptions.override });
+      const view = describeImpact(graph, { service: name, toVersion, override: config?.deriveOptions.override, tags });
       io.stdout.write(options.json ? renderJson(view) : renderImpactText(view));
       setExitCode(EXIT_OK);
     });

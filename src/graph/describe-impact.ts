@@ -6,19 +6,21 @@ import type { EdgeView, ImpactView } from '../model.js';
 import type { DependencyGraph } from './build-graph.js';
 import { compareText, toEdgeView } from './graph-view.js';
 import { planRevert } from './plan-revert.js';
-import { type ImpactOverride, rollbackVersions, tagImpacts } from './tag-impacts.js';
+import { type ImpactOverride, type ImpactTags, rollbackVersions, tagImpacts } from './tag-impacts.js';
 
 export interface ImpactQuery {
   readonly service: string;
   /** The version to roll back to; the previous one when absent. */
   readonly toVersion?: string;
   readonly override?: ImpactOverride;
+  /** Tags already worked out against every service's previous version (reused without --to-version). */
+  readonly tags?: ImpactTags;
 }
 
 export function describeImpact(graph: DependencyGraph, query: ImpactQuery): ImpactView {
   const { service } = query;
   const toVersions = new Map(query.toVersion === undefined ? [] : [[service, query.toVersion]]);
-  const tags = tagImpacts(graph, { override: query.override, toVersions });
+  const tags = query.tags !== undefined && query.toVersion === undefined ? query.tags : tagImpacts(graph, { override: query.override, toVersions });
   const plan = planRevert(graph, tags, [service], { toVersions });
   const edges: EdgeView[] = [];
   const add = (key: string) => {
