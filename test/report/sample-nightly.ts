@@ -4,46 +4,18 @@
  * nothing new, and names an attacker could put in traces. Built inline, shaped the way the
  * nightly comparison hands them over (CONTRACT §6: edges sorted by from, then to).
  */
-import type { EdgeView, GraphView, NewEdgeView, NightlyView, NodeView, OperationView } from '../../src/model.js';
+import type { EdgeView, GraphView, NewEdgeView, NightlyView, NodeView } from '../../src/model.js';
 import { BACKTICK_VERSION, IMG_TAG, MARKDOWN_NAME, PIPE_OPERATION, TTY_NAME } from './sample-plans.js';
+import { type EdgeSpec, edgeView } from '../helpers/views.js';
 
-interface EdgeSpec {
-  readonly type?: EdgeView['type'];
-  readonly via?: string;
-  readonly errors?: number;
-  readonly tag?: readonly [NonNullable<EdgeView['impact']>, NonNullable<EdgeView['confidence']>, string];
-  /** [name, calls, calleeVersions, callerVersions], most called first. */
-  readonly operations?: readonly (readonly [string, number, readonly string[], readonly string[]])[];
-  readonly firstSeen?: string | null;
-  readonly lastSeen?: string | null;
-  readonly sampleTraceIds?: readonly string[];
-}
+const NIGHT = {
+  firstSeen: '2026-11-29T10:00:12.418Z',
+  lastSeen: '2026-11-29T23:58:40.007Z',
+  sampleTraceIds: ['5b8efff798038103d269b633813fc60c'],
+};
 
 function edge(from: string, to: string, spec: EdgeSpec): EdgeView {
-  const operations: OperationView[] = (spec.operations ?? []).map(([name, calls, calleeVersions, callerVersions]) => ({
-    name,
-    calls,
-    calleeVersions,
-    callerVersions,
-  }));
-  const base: EdgeView = {
-    from,
-    to,
-    type: spec.type ?? 'sync',
-    calls: operations.reduce((sum, operation) => sum + operation.calls, 0),
-    errors: spec.errors ?? 0,
-    operations,
-    via: spec.via ?? null,
-    callerVersions: [...new Set(operations.flatMap((operation) => operation.callerVersions))].sort(),
-    calleeVersions: [...new Set(operations.flatMap((operation) => operation.calleeVersions))].sort(),
-    environments: ['production'],
-    firstSeen: spec.firstSeen === undefined ? '2026-11-29T10:00:12.418Z' : spec.firstSeen,
-    lastSeen: spec.lastSeen === undefined ? '2026-11-29T23:58:40.007Z' : spec.lastSeen,
-    sampleTraceIds: spec.sampleTraceIds ?? ['5b8efff798038103d269b633813fc60c'],
-  };
-  if (spec.tag === undefined) return base;
-  const [impact, confidence, reason] = spec.tag;
-  return { ...base, impact, confidence, reason };
+  return edgeView(from, to, spec, NIGHT);
 }
 
 function newEdge(from: string, to: string, introducedBy: string | null, spec: EdgeSpec): NewEdgeView {

@@ -3,7 +3,8 @@
  * a cycle, names an attacker could put in traces, and a one-service plan. Built inline, shaped
  * the way the planner hands them over (CONTRACT §4 and §6).
  */
-import type { EdgeView, Impact, Confidence, ImpactView, OperationView, PlanView } from '../../src/model.js';
+import type { ImpactView, PlanView } from '../../src/model.js';
+import { type EdgeSpec, edgeView } from '../helpers/views.js';
 
 // ---------------------------------------------------------------------------------------------
 // The shop: rolling inventory back from 1.9.0 to 1.8.2 drags checkout along.
@@ -294,42 +295,9 @@ export const namedPlans: readonly { readonly name: string; readonly plan: PlanVi
 // ---------------------------------------------------------------------------------------------
 // Impact views
 
-interface EdgeSpec {
-  readonly type?: EdgeView['type'];
-  readonly via?: string;
-  readonly errors?: number;
-  /** Left out to stand for an edge the tagger did not reach. */
-  readonly tag?: readonly [Impact, Confidence, string];
-  /** [name, calls, calleeVersions, callerVersions], most called first. */
-  readonly operations: readonly (readonly [string, number, readonly string[], readonly string[]])[];
-}
+const edge = (from: string, to: string, spec: EdgeSpec) => edgeView(from, to, spec);
 
-function edge(from: string, to: string, spec: EdgeSpec): EdgeView {
-  const operations: OperationView[] = spec.operations.map(([name, calls, calleeVersions, callerVersions]) => ({
-    name,
-    calls,
-    calleeVersions,
-    callerVersions,
-  }));
-  const base: EdgeView = {
-    from,
-    to,
-    type: spec.type ?? 'sync',
-    calls: operations.reduce((sum, operation) => sum + operation.calls, 0),
-    errors: spec.errors ?? 0,
-    operations,
-    via: spec.via ?? null,
-    callerVersions: [...new Set(operations.flatMap((operation) => operation.callerVersions))].sort(),
-    calleeVersions: [...new Set(operations.flatMap((operation) => operation.calleeVersions))].sort(),
-    environments: ['production'],
-    firstSeen: '2025-03-03T01:12:09.000Z',
-    lastSeen: '2025-03-03T01:58:41.000Z',
-    sampleTraceIds: ['4bf92f3577b34da6a3ce929d0e0e4736'],
-  };
-  if (spec.tag === undefined) return base;
-  const [impact, confidence, reason] = spec.tag;
-  return { ...base, impact, confidence, reason };
-}
+
 
 /** Rolling inventory back: the impact side of `shopPlan`. */
 export const shopImpact: ImpactView = {

@@ -3,13 +3,15 @@
  * impacts, names an attacker could put in traces, and the empty graph. Built inline, sorted
  * the way the graph code hands them over (nodes by id; edges by from, to, type).
  */
-import type { EdgeView, GraphView, Impact, NodeKind, NodeView, OperationView } from '../../src/model.js';
+import type { EdgeView, GraphView, Impact, NodeKind, NodeView } from '../../src/model.js';
+import { edgeView } from '../helpers/views.js';
 
 function node(id: string, kind: NodeKind, versions: string[] = [], entrypoint = false): NodeView {
   return { id, kind, versions, entrypoint, environments: kind === 'service' ? ['production'] : [] };
 }
 
-interface EdgeSpec {
+
+interface ShopEdge {
   readonly type?: EdgeView['type'];
   readonly errors?: number;
   readonly via?: string;
@@ -18,31 +20,9 @@ interface EdgeSpec {
   readonly operations: readonly (readonly [string, number])[];
 }
 
-function edge(from: string, to: string, spec: EdgeSpec): EdgeView {
-  const operations: OperationView[] = spec.operations.map(([name, calls]) => ({
-    name,
-    calls,
-    calleeVersions: [],
-    callerVersions: [],
-  }));
-  const base: EdgeView = {
-    from,
-    to,
-    type: spec.type ?? 'sync',
-    calls: operations.reduce((sum, operation) => sum + operation.calls, 0),
-    errors: spec.errors ?? 0,
-    operations,
-    via: spec.via ?? null,
-    callerVersions: [],
-    calleeVersions: [],
-    environments: ['production'],
-    firstSeen: '2025-03-03T01:12:09.000Z',
-    lastSeen: '2025-03-03T01:58:41.000Z',
-    sampleTraceIds: ['4bf92f3577b34da6a3ce929d0e0e4736'],
-  };
-  return spec.impact === undefined
-    ? base
-    : { ...base, impact: spec.impact, confidence: 'observed', reason: `tagged ${spec.impact} for the test` };
+function edge(from: string, to: string, spec: ShopEdge): EdgeView {
+  const { impact, ...rest } = spec;
+  return edgeView(from, to, impact === undefined ? rest : { ...rest, tag: [impact, 'observed', `tagged ${impact} for the test`] });
 }
 
 const shopNodes: NodeView[] = [
@@ -55,7 +35,7 @@ const shopNodes: NodeView[] = [
   node('web-frontend', 'service', ['2.14.0', '2.15.0'], true),
 ];
 
-const shopEdges: readonly (readonly [string, string, EdgeSpec, Impact])[] = [
+const shopEdges: readonly (readonly [string, string, ShopEdge, Impact])[] = [
   [
     'checkout',
     'inventory',
