@@ -40,45 +40,15 @@
  */
 import { closeSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { KIND, MS, SEC, Rng as FixtureRng } from '../scripts/lib/otlp-fixtures.mjs';
 
 /** Bumped whenever the bytes written for given options change (the runner's cache key). */
 export const GENERATOR_VERSION = 3;
 
 // ---------------------------------------------------------------------------------------------
-// Deterministic randomness
+// Deterministic randomness: the fixtures' seeded generator, plus non-zero ids.
 
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-class Rng {
-  constructor(seed) {
-    this.next = mulberry32(seed);
-  }
-  float() {
-    return this.next();
-  }
-  chance(p) {
-    return this.next() < p;
-  }
-  int(lo, hi) {
-    return lo + Math.floor(this.next() * (hi - lo + 1));
-  }
-  pick(list) {
-    return list[Math.floor(this.next() * list.length)];
-  }
-  hex(n) {
-    let s = '';
-    while (s.length < n) s += ((this.next() * 0x100000000) >>> 0).toString(16).padStart(8, '0');
-    return s.length === n ? s : s.slice(0, n);
-  }
+class Rng extends FixtureRng {
   /** A non-zero id of n hex digits. */
   id(n) {
     for (;;) {
@@ -86,16 +56,9 @@ class Rng {
       if (!/^0+$/.test(s)) return s;
     }
   }
-  /** Integer nanoseconds, triangular between lo and hi milliseconds. */
-  ms(lo, hi) {
-    return Math.round((lo + ((hi - lo) * (this.next() + this.next())) / 2) * 1_000_000);
-  }
 }
 
-const MS = 1_000_000;
-const SEC = 1_000 * MS;
 const TICK = 5 * SEC; // BatchSpanProcessor schedule delay
-const KIND = { INTERNAL: 1, SERVER: 2, CLIENT: 3, PRODUCER: 4, CONSUMER: 5 };
 const DAY_S = 86_400;
 const BASE_S = Date.UTC(2026, 10, 1) / 1000; // 2026-11-01T00:00:00Z
 
