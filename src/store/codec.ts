@@ -423,17 +423,22 @@ function readSharedIds(r: Reader, strings: Strings, shared: Map<string, readonly
 // An edge's totals over all of its history: operations, queues, environments, samples (the
 // counts and first/last times are columns of the edge).
 
-export function encodeTotals(a: Aggregate, dict: Dictionary): Buffer {
-  const w = new Writer();
+/** The operations in name order: each name, its calls when asked, its callee and caller versions. */
+function writeOperations(w: Writer, a: Aggregate, dict: Dictionary, withCalls: boolean): void {
   const names = sorted(a.operations.keys());
   w.uint(names.length);
   for (const name of names) {
     const op = a.operations.get(name)!;
     w.uint(dict.id(name));
-    w.uint(op.calls);
+    if (withCalls) w.uint(op.calls);
     writeIds(w, op.callee, dict);
     writeIds(w, op.caller, dict);
   }
+}
+
+export function encodeTotals(a: Aggregate, dict: Dictionary): Buffer {
+  const w = new Writer();
+  writeOperations(w, a, dict, true);
   const vias = sorted(a.vias.keys());
   w.uint(vias.length);
   for (const via of vias) {
@@ -483,14 +488,7 @@ export function totalsAggregate(calls: number, errors: number, contents: Content
 
 export function encodeShape(a: Aggregate, dict: Dictionary): Buffer {
   const w = new Writer();
-  const names = sorted(a.operations.keys());
-  w.uint(names.length);
-  for (const name of names) {
-    const op = a.operations.get(name)!;
-    w.uint(dict.id(name));
-    writeIds(w, op.callee, dict);
-    writeIds(w, op.caller, dict);
-  }
+  writeOperations(w, a, dict, false);
   writeIds(w, a.environments, dict);
   writeIds(w, a.vias.keys(), dict);
   return w.done();
