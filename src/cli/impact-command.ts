@@ -5,10 +5,11 @@
 import type { Command } from 'commander';
 import { EXIT_OK } from '../errors.js';
 import { describeImpact } from '../graph/describe-impact.js';
+import { tagImpacts } from '../graph/tag-impacts.js';
 import { renderImpactText } from '../report/render-impact-text.js';
 import { renderJson } from '../report/render-json.js';
 import type { CliIo } from './io.js';
-import { addInputOptions, readGraph } from './read-graph.js';
+import { addInputOptions, readGraphAround } from './read-graph.js';
 import { resolveService, resolveVersion } from './resolve-service.js';
 
 interface ImpactOptions {
@@ -37,7 +38,11 @@ Examples:
   $ rollgraph impact checkout --to-version 2.4.0 --input exports/ --json | jq .mustRevertWith`,
     )
     .action(async (service: string, options: ImpactOptions, cmd: Command) => {
-      const { graph, tags, config } = await readGraph(cmd, io);
+      const toVersions = new Map(options.toVersion === undefined ? [] : [[service, options.toVersion]]);
+      const { graph, tags, config } = await readGraphAround(cmd, io, {
+        targets: [service],
+        tagsFor: options.toVersion === undefined ? undefined : (read) => tagImpacts(read.graph, { override: read.config?.deriveOptions.override, toVersions }),
+      });
       const name = resolveService(graph, service);
       const toVersion = resolveVersion(graph, name, options.toVersion);
       const view = describeImpact(graph, { service: name, toVersion, override: config?.deriveOptions.override, tags });

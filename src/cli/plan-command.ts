@@ -10,7 +10,7 @@ import { renderJson } from '../report/render-json.js';
 import { renderPlanMarkdown } from '../report/render-plan-markdown.js';
 import { renderPlanText } from '../report/render-plan-text.js';
 import type { CliIo } from './io.js';
-import { addInputOptions, readGraph } from './read-graph.js';
+import { addInputOptions, readGraphAround } from './read-graph.js';
 import { resolveService } from './resolve-service.js';
 import { writeOutput } from './write-output.js';
 
@@ -49,7 +49,7 @@ Examples:
   $ rollgraph plan checkout inventory --exact --input exports/ || echo "more services must revert"`,
     )
     .action(async (services: string[], options: PlanOptions, cmd: Command) => {
-      const { graph, tags } = await readGraph(cmd, io);
+      const { graph, tags } = await readGraphAround(cmd, io, { targets: services });
       const targets = services.map((s) => resolveService(graph, s));
       const plan = planRevert(graph, tags, targets);
       const format: Format = options.json ? 'json' : options.format;

@@ -8,10 +8,14 @@ import { InputError, UsageError } from '../errors.js';
 import { type AnalyzedGraph, analyzeGraph, deriveGraph } from '../derive-graph.js';
 import { DEFAULT_MAX_OPEN_SPANS } from '../derive/trace-window.js';
 import { toEdgeRecords, toServiceFacts } from '../graph/convert-tallies.js';
+import { buildCoordinatedGraph, collectRevertSet } from '../graph/plan-revert.js';
+import type { ImpactTags } from '../graph/tag-impacts.js';
 import { dayOf } from '../graph/edge-accumulator.js';
 import { toIso } from '../graph/graph-view.js';
 import type { CallTally, ServiceTally } from '../model.js';
 import { renderSummary } from '../report/render-summary.js';
+import type { Store } from '../store/store.js';
+import { withBoundedHeapGrowth } from './bounded-heap.js';
 import { expandInputs } from './expand-inputs.js';
 import type { GlobalOptions } from './global-options.js';
 import type { CliIo } from './io.js';
@@ -73,7 +77,9 @@ function withConfig(analyzed: Omit<AnalyzedGraph, 'selfCalls'>, config: LoadedCo
 
 async function readFiles(options: GlobalOptions & InputOptions, config: LoadedConfig | null, io: CliIo): Promise<Omit<AnalyzedGraph, 'selfCalls'>> {
   const inputs = expandInputs(options.input ?? [], io);
-  const derivation = await deriveGraph(inputs, { environment: options.env ?? null, maxOpenSpans: options.window, ...config?.deriveOptions });
+  const derivation = await withBoundedHeapGrowth(() =>
+    deriveGraph(inputs, { environment: options.env ?? null, maxOpenSpans: options.window, ...config?.deriveOptions }),
+  );
   io.stderr.write(
     renderSummary({
       stats: derivation.stats,
@@ -96,20 +102,96 @@ function readStore(options: GlobalOptions & InputOptions, config: LoadedConfig |
   try {
     const newest = store.newestSpanMs();
     const sinceMs = options.since === undefined || newest === null ? null : newest - options.since;
-    let calls = store.readCalls(sinceMs === null ? null : dayOf(sinceMs));
-    let services = store.readServices(sinceMs);
-    if (options.env !== undefined) ({ calls, services } = inEnvironment(calls, services, options.env));
-    const analyzed = analyzeGraph(toEdgeRecords(calls).values(), toServiceFacts(services), { override: config?.deriveOptions.override });
-    const window = sinceMs === null ? 'all of its history' : `history since ${dayOf(sinceMs)}`;
-    io.stderr.write(
-      `read the store ${store.path} (${window}, newest span ${toIso(newest) ?? 'none'}): ` +
-        `${analyzed.graph.filterNodes((_node, a) => a.kind === 'service').length} services, ${analyzed.graph.size} edges\n`,
-    );
-    if (store.countRuns() === 0) io.stderr.write('  the store holds no run yet: `rollgraph nightly INPUT...` or `rollgraph ingest INPUT...` fills it\n');
+    const analyzed = analyzeCalls(store, sinceMs, options.env, config);
+    summarizeStoreRead(store, io, newest, sinceMs, {
+      services: analyzed.graph.filterNodes((_node, a) => a.kind === 'service').length,
+      edges: analyzed.graph.size,
+    });
     return analyzed;
   } finally {
     store.close();
   }
+}
+
+function analyzeCalls(store: Store, sinceMs: number | null, env: string | undefined, config: LoadedConfig | null): AnalyzedGraph {
+  let calls = store.readCalls(sinceMs === null ? null : dayOf(sinceMs));
+  let services = store.readServices(sinceMs);
+  if (env !== undefined) ({ calls, services } = inEnvironment(calls, services, env));
+  return analyzeGraph(toEdgeRecords(calls).values(), toServiceFacts(services), { override: config?.deriveOptions.override });
+}
+
+function summarizeStoreRead(store: Store, io: CliIo, newest: number | null, sinceMs: number | null, counts: { services: number; edges: number }): void {
+  const window = sinceMs === null ? 'all of its history' : `history since ${dayOf(sinceMs)}`;
+  io.stderr.write(`read the store ${store.path} (${window}, newest span ${toIso(newest) ?? 'none'}): ${counts.services} services, ${counts.edges} edges\n`);
+  if (store.countRuns() === 0) io.stderr.write('  the store holds no run yet: `rollgraph nightly INPUT...` or `rollgraph ingest INPUT...` fills it\n');
+}
+
+/** What `impact` and `plan` roll back, and the tags they judge a rollback by. */
+export interface RollbackQuery {
+  readonly targets: readonly string[];
+  /** The tags the command will use (default: each service back to its previous version). */
+  readonly tagsFor?: (read: GraphRead) => ImpactTags;
+}
+
+/** Past this share of the stored edges, reading them all is cheaper than walking the graph. */
+const NEIGHBOURHOOD_SHARE = 0.25;
+
+/**
+ * The graph `impact` and `plan` need: from the store, only the part a rollback of the targets
+ * touches, so a question about one service on a graph of 50,000 edges reads a few hundred of
+ * them. The part: every edge into the services that must revert (found by the same upstream
+ * walk over coordinated calls the plan makes, one ring of callers at a time), every edge out of
+ * them, and every edge into what they call (what a callee served decides its callers' tags).
+ * Each edge's tag depends only on the edges into its callee and the services' versions, so the
+ * answer equals the one from the whole graph (a test compares them). With --input, --since or
+ * --env, or when the walk reaches a quarter of the graph, the whole graph is read.
+ */
+export async function readGraphAround(command: Command, io: CliIo, query: RollbackQuery): Promise<GraphRead> {
+  const options = command.optsWithGlobals<GlobalOptions & InputOptions>();
+  if ((options.input !== undefined && options.input.length > 0) || options.since !== undefined || options.env !== undefined) return readGraph(command, io);
+  const config = loadConfig(options.config, io);
+  const store = openStore(options, io, true);
+  try {
+    const newest = store.newestSpanMs();
+    const counts = store.countGraph();
+    const read = readNeighbourhood(store, config, query, counts.edges * NEIGHBOURHOOD_SHARE) ?? withConfig(analyzeCalls(store, null, undefined, config), config);
+    summarizeStoreRead(store, io, newest, null, counts);
+    return read;
+  } finally {
+    store.close();
+  }
+}
+
+/** The neighbourhood of the targets, or null when it grows past `limit` edges. */
+export function readNeighbourhood(store: Store, config: LoadedConfig | null, query: RollbackQuery, limit: number): GraphRead | null {
+  const services = toServiceFacts(store.readServices(null));
+  const calls = new Map<number, CallTally>();
+  const intoRead = new Set<string>();
+  const analyze = (): GraphRead => withConfig(analyzeGraph(toEdgeRecords(calls.values()).values(), services, { override: config?.deriveOptions.override }), config);
+  const readInto = (nodes: Iterable<string>): void => {
+    const fresh = [...nodes].filter((n) => !intoRead.has(n));
+    for (const n of fresh) intoRead.add(n);
+    store.readCallsOf('to', fresh, calls);
+  };
+  let members: ReadonlySet<string> = new Set(query.targets);
+  let read: GraphRead;
+  for (;;) {
+    readInto(members);
+    if (calls.size > limit) return null;
+    read = analyze();
+    const { graph } = read;
+    // A name that is no service is the command's to report, from this graph.
+    if (!query.targets.every((t) => graph.hasNode(t) && graph.getNodeAttribute(t, 'kind') === 'service')) return read;
+    members = collectRevertSet(buildCoordinatedGraph(graph, query.tagsFor?.(read) ?? read.tags), query.targets).set;
+    if ([...members].every((m) => intoRead.has(m))) break;
+  }
+  const before = calls.size;
+  store.readCallsOf('from', members, calls);
+  const callees = new Set<string>();
+  for (const c of calls.values()) if (members.has(c.from)) callees.add(c.to);
+  readInto(callees);
+  if (calls.size > limit) return null;
+  return calls.size === before ? read : analyze();
 }
 
 /** Calls and services seen in one environment (the store keeps them all). */

@@ -30,6 +30,7 @@ export const DEFAULT_MAX_OPEN_SPANS = 100_000;
 const REMEMBERED_PER_OPEN_SPAN = 0.25;
 
 interface Trace {
+  readonly id: string;
   readonly spans: Map<string, Span>;
 }
 
@@ -76,10 +77,13 @@ export class TraceWindow {
   add(span: Span): void {
     this.stats.spans++;
     let trace = this.open.get(span.traceId);
-    if (trace === undefined) {
+    if (trace !== undefined) {
+      // One copy of the trace id for the whole trace: each span parsed on its own brought its own.
+      (span as { traceId: string }).traceId = trace.id;
+    } else {
       if (this.finalised.has(span.traceId)) this.stats.lateSpans++;
       else this.stats.traces++;
-      trace = { spans: new Map() };
+      trace = { id: span.traceId, spans: new Map() };
       this.open.set(span.traceId, trace);
     }
     const existing = trace.spans.get(span.spanId);

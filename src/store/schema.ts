@@ -182,6 +182,12 @@ export const MIGRATIONS: readonly (string | Migration)[] = [
     DROP TABLE edge_samples;
     `,
   },
+
+  // v3: the edges into a node found without reading every edge: `impact` and `plan` load only
+  // the part of the graph a rollback touches (the edges out of a node use the UNIQUE index).
+  `
+  CREATE INDEX edges_by_callee ON edges (to_node);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -348,6 +348,52 @@ export class Store {
     return tallies;
   }
 
+  /**
+   * The whole-history tallies of the edges into (`to`) or out of (`from`) each named node, by
+   * edge id, added to `into`: a part of what `readCalls(null)` returns, read through an index.
+   */
+  readCallsOf(side: 'from' | 'to', nodes: Iterable<string>, into: Map<number, CallTally>): void {
+    const lookup = this.db.prepare('SELECT value FROM strings WHERE id = ?').pluck();
+    const known = new Map<number, string>();
+    // Only the strings these edges name (a lookup each), not the whole dictionary.
+    const strings: Strings = (id) => {
+      let value = known.get(id);
+      if (value === undefined) {
+        value = (lookup.get(id) as string | undefined) ?? damaged(`no string ${id}`);
+        known.set(id, value);
+      }
+      return value;
+    };
+    const statement = this.db.prepare(
+      `SELECT from_node, from_kind, to_node, to_kind, type, calls, errors, first_ms, last_ms, totals, id FROM edges WHERE ${side === 'from' ? 'from_node' : 'to_node'} = ? AND totals IS NOT NULL`,
+    );
+    const shared = new Map<string, readonly string[]>();
+    for (const node of nodes) {
+      for (const r of statement.raw().iterate(node) as IterableIterator<unknown[]>) {
+        const id = r[10] as number;
+        if (!into.has(id)) into.set(id, tally(r, '', r[5] as number, r[6] as number, r[7] as number | null, r[8] as number | null, decodeTotals(r[9] as Buffer, strings, shared)));
+      }
+    }
+  }
+
+  /**
+   * How many services and edges the graph of the whole history has, counted as the graph is
+   * built (src/graph/build-graph.ts): a name that is an instrumented service is that service, a
+   * call to it is sync, and a call that reaches its own caller is no edge.
+   */
+  countGraph(): { services: number; edges: number } {
+    return this.db
+      .prepare(
+        `WITH e AS (SELECT from_node, from_kind, to_node, to_kind, type FROM edges WHERE totals IS NOT NULL AND from_node <> to_node)
+         SELECT (SELECT count(*) FROM (SELECT DISTINCT from_node, to_node,
+                   CASE WHEN type = 'external' AND (to_kind = 'service' OR to_node IN (SELECT name FROM services)) THEN 'sync' ELSE type END FROM e)) AS edges,
+                (SELECT count(*) FROM (SELECT name FROM services
+                                       UNION SELECT from_node FROM e WHERE from_kind = 'service'
+                                       UNION SELECT to_node FROM e WHERE to_kind = 'service')) AS services`,
+      )
+      .get() as { services: number; edges: number };
+  }
+
   /** The day rows from `since` on, merged per edge. */
   private readDays(since: number, sinceDay: string): CallTally[] {
     const strings = this.strings();

@@ -214,6 +214,7 @@ describe('the store', () => {
       const sqlite = new Database(db, { readonly: true });
       expect(sqlite.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
       expect(sqlite.pragma('integrity_check', { simple: true })).toBe('ok');
+      expect(sqlite.prepare(`SELECT name FROM sqlite_master WHERE name = 'edges_by_callee'`).all()).toHaveLength(1); // v3's index
       sqlite.close();
       // The backup before migrating is the store as it was.
       const backup = `${db}.v${version}.bak`;
