@@ -43,7 +43,7 @@ Examples:
       if (options.all && pairs.length > 0) throw new UsageError('accept takes --all or FROM->TO edges, not both');
       if (!options.all && pairs.length === 0) throw new UsageError("accept needs --all or edges as FROM->TO (e.g. rollgraph accept 'checkout->fraud-check')");
       const globals = cmd.optsWithGlobals<GlobalOptions>();
-      const config = loadConfig(globals.config, io);
+      const config = await loadConfig(globals.config, io);
       const { accepted, total, path } = await writeStore(globals, io, (store) => {
         const view = analyzeStore(store, config).edgeView;
         const edges: EdgeView[] = options.all ? [...view.edges] : pairs.flatMap((pair) => findEdges(view.edges, pair));

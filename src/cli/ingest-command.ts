@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import { EXIT_OK } from '../errors.js';
 import { renderJson } from '../report/render-json.js';
+import { withBoundedHeapGrowth } from './bounded-heap.js';
 import { expandInputs } from './expand-inputs.js';
 import type { GlobalOptions } from './global-options.js';
 import { ingestRun } from './ingest-run.js';
@@ -39,12 +40,14 @@ Examples:
     )
     .action(async (patterns: string[], options: IngestOptions, cmd: Command) => {
       const globals = cmd.optsWithGlobals<GlobalOptions>();
-      const config = loadConfig(globals.config, io);
+      const config = await loadConfig(globals.config, io);
       const inputs = expandInputs(patterns, io);
-      const { result, edges, path } = await writeStore(globals, io, async (store) => {
-        const result = await ingestRun(store, inputs, { command: 'ingest', maxOpenSpans: options.window, config }, io);
-        return { result, edges: analyzeStore(store, config).graph.size, path: store.path };
-      });
+      const { result, edges, path } = await withBoundedHeapGrowth(() =>
+        writeStore(globals, io, async (store) => {
+          const result = await ingestRun(store, inputs, { command: 'ingest', maxOpenSpans: options.window, config }, io);
+          return { result, edges: analyzeStore(store, config).graph.size, path: store.path };
+        }),
+      );
       const { read } = result;
       io.stderr.write(`stored as run ${result.runId} in ${path}: the store now holds ${edges} edges\n`);
       if (options.json) {

@@ -11,7 +11,6 @@ import { buildGraph } from '../graph/build-graph.js';
 import { toCallTally, toEdgeRecords, toServiceTally } from '../graph/convert-tallies.js';
 import { renderSummary } from '../report/render-summary.js';
 import type { Store } from '../store/store.js';
-import { withBoundedHeapGrowth } from './bounded-heap.js';
 import type { CliIo } from './io.js';
 import type { LoadedConfig } from './load-config.js';
 
@@ -52,11 +51,9 @@ export async function ingestRun(
       hashed.push({ input, digest: () => ({ sha256, bytes }) });
     }
   }
-  let read = await withBoundedHeapGrowth(() =>
-    readCalls(
-      hashed.map((h) => h.input),
-      { maxOpenSpans: options.maxOpenSpans, byDay: true, ...options.config?.deriveOptions },
-    ),
+  let read = await readCalls(
+    hashed.map((h) => h.input),
+    { maxOpenSpans: options.maxOpenSpans, byDay: true, ...options.config?.deriveOptions },
   );
   // stdin is hashed as it is read: only now can it turn out to be content the store already holds.
   const piped = hashed.find((h) => h.input.name === '-');

@@ -8,7 +8,6 @@ import { isAbsolute, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { DeriveOptions } from '../derive-graph.js';
 import { compileConfig } from '../config/compile-config.js';
-import { formatOf, parseConfig } from '../config/parse-config.js';
 import type { CliIo } from './io.js';
 
 export const CONFIG_NAMES = ['rollgraph.config.json', 'rollgraph.config.yaml', 'rollgraph.config.yml'] as const;
@@ -18,7 +17,8 @@ export interface LoadedConfig {
   readonly deriveOptions: Pick<DeriveOptions, 'aliasOf' | 'isIgnored' | 'override'>;
 }
 
-export function loadConfig(explicit: string | undefined, io: CliIo): LoadedConfig | null {
+/** The config, or null without one; its parser (zod, yaml) is loaded only when a file is there. */
+export async function loadConfig(explicit: string | undefined, io: CliIo): Promise<LoadedConfig | null> {
   let file: string;
   if (explicit !== undefined) {
     file = explicit;
@@ -29,6 +29,7 @@ export function loadConfig(explicit: string | undefined, io: CliIo): LoadedConfi
     if (present.length > 1) throw new UsageError(`${present.join(' and ')} both exist: keep one config file`);
     file = present[0]!;
   }
+  const { formatOf, parseConfig } = await import('../config/parse-config.js');
   const format = formatOf(file);
   if (format === null) throw new UsageError(`${file}: a config file ends in .json, .yaml or .yml`);
   let text: string;

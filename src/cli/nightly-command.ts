@@ -13,6 +13,7 @@ import type { GraphView, NightlyView } from '../model.js';
 import { renderJson } from '../report/render-json.js';
 import { renderNightlyMarkdown } from '../report/render-nightly-markdown.js';
 import { renderNightlyText } from '../report/render-nightly-text.js';
+import { withBoundedHeapGrowth } from './bounded-heap.js';
 import { expandInputs } from './expand-inputs.js';
 import type { GlobalOptions } from './global-options.js';
 import { ingestRun } from './ingest-run.js';
@@ -71,34 +72,36 @@ Exit codes: 0 nothing flagged (or baseline established); 1 flagged what --fail-o
       if (options.report !== undefined && !['.md', '.markdown'].includes(extname(options.report).toLowerCase())) {
         throw new UsageError(`--report writes Markdown: name the file .md (got ${options.report})`);
       }
-      const config = loadConfig(globals.config, io);
+      const config = await loadConfig(globals.config, io);
       const inputs = expandInputs(patterns, io);
-      const view = await writeStore(globals, io, async (store): Promise<NightlyView> => {
-        const run = await ingestRun(store, inputs, { command: 'nightly', maxOpenSpans: options.window, config }, io);
-        const analyzed = analyzeStore(store, config);
-        const newest = store.newestSpanMs();
-        const baseline = store.readBaseline();
-        const now = new Date().toISOString();
-        const common = {
-          run: { id: run.runId, spans: run.read.stats.spans, edges: analyzed.edgeView.edges.length },
-          skipped: run.skipped.map((s) => s.name),
-          newestSpan: toIso(newest),
-          staleAfterDays: options.staleAfter / DAY_MS,
-        };
-        let nightly: NightlyView;
-        if (baseline.length === 0) {
-          const accepted = store.accept(edgesToAccept(analyzed.edgeView), now, 'baseline established by the first nightly run', run.runId);
-          nightly = { baseline: 'established', ...common, newEdges: [], goneEdges: [], impactChanges: [], baselineEdges: accepted };
-        } else {
-          const comparison = compareWithBaseline(analyzed.edgeView, baseline, newest, options.staleAfter);
-          nightly = { baseline: 'compared', ...common, ...comparison, baselineEdges: baseline.length };
-        }
-        // Written before the commit: a report that cannot be written fails the run, which then leaves no trace.
-        if (options.report !== undefined) {
-          writeOutput(renderNightlyMarkdown(nightly, { graphNeighbours: neighbourhood(analyzed.edgeView, nightly) }), options.report, io);
-        }
-        return nightly;
-      });
+      const view = await withBoundedHeapGrowth(() =>
+        writeStore(globals, io, async (store): Promise<NightlyView> => {
+          const run = await ingestRun(store, inputs, { command: 'nightly', maxOpenSpans: options.window, config }, io);
+          const analyzed = analyzeStore(store, config);
+          const newest = store.newestSpanMs();
+          const baseline = store.readBaseline();
+          const now = new Date().toISOString();
+          const common = {
+            run: { id: run.runId, spans: run.read.stats.spans, edges: analyzed.edgeView.edges.length },
+            skipped: run.skipped.map((s) => s.name),
+            newestSpan: toIso(newest),
+            staleAfterDays: options.staleAfter / DAY_MS,
+          };
+          let nightly: NightlyView;
+          if (baseline.length === 0) {
+            const accepted = store.accept(edgesToAccept(analyzed.edgeView), now, 'baseline established by the first nightly run', run.runId);
+            nightly = { baseline: 'established', ...common, newEdges: [], goneEdges: [], impactChanges: [], baselineEdges: accepted };
+          } else {
+            const comparison = compareWithBaseline(analyzed.edgeView, baseline, newest, options.staleAfter);
+            nightly = { baseline: 'compared', ...common, ...comparison, baselineEdges: baseline.length };
+          }
+          // Written before the commit: a report that cannot be written fails the run, which then leaves no trace.
+          if (options.report !== undefined) {
+            writeOutput(renderNightlyMarkdown(nightly, { graphNeighbours: neighbourhood(analyzed.edgeView, nightly) }), options.report, io);
+          }
+          return nightly;
+        }),
+      );
       io.stderr.write(renderNightlyText(view));
       if (options.json) io.stdout.write(renderJson(nightlyJson(view)));
       setExitCode(isTripped(view, options.failOn) ? EXIT_POLICY : EXIT_OK);

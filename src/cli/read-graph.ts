@@ -52,7 +52,7 @@ export interface GraphRead extends Omit<AnalyzedGraph, 'selfCalls'> {
 
 export async function readGraph(command: Command, io: CliIo): Promise<GraphRead> {
   const options = command.optsWithGlobals<GlobalOptions & InputOptions>();
-  const config = loadConfig(options.config, io);
+  const config = await loadConfig(options.config, io);
   if (options.input !== undefined && options.input.length > 0) {
     if (options.since !== undefined) throw new UsageError('--since narrows the store\u2019s history; with --input every call in the files counts (drop one of them)');
     return withConfig(await readFiles(options, config, io), config);
@@ -149,7 +149,7 @@ const NEIGHBOURHOOD_SHARE = 0.25;
 export async function readGraphAround(command: Command, io: CliIo, query: RollbackQuery): Promise<GraphRead> {
   const options = command.optsWithGlobals<GlobalOptions & InputOptions>();
   if ((options.input !== undefined && options.input.length > 0) || options.since !== undefined || options.env !== undefined) return readGraph(command, io);
-  const config = loadConfig(options.config, io);
+  const config = await loadConfig(options.config, io);
   const store = openStore(options, io, true);
   try {
     const newest = store.newestSpanMs();
@@ -167,7 +167,9 @@ export function readNeighbourhood(store: Store, config: LoadedConfig | null, que
   const services = toServiceFacts(store.readServices(null));
   const calls = new Map<number, CallTally>();
   const intoRead = new Set<string>();
-  const analyze = (): GraphRead => withConfig(analyzeGraph(toEdgeRecords(calls.values()).values(), services, { override: config?.deriveOptions.override }), config);
+  // In the order of the edges' ids, as the whole history is read: the graph is built the same way.
+  const inOrder = () => [...calls.keys()].sort((a, b) => a - b).map((id) => calls.get(id)!);
+  const analyze = (): GraphRead => withConfig(analyzeGraph(toEdgeRecords(inOrder()).values(), services, { override: config?.deriveOptions.override }), config);
   const readInto = (nodes: Iterable<string>): void => {
     const fresh = [...nodes].filter((n) => !intoRead.has(n));
     for (const n of fresh) intoRead.add(n);

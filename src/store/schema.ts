@@ -185,8 +185,9 @@ export const MIGRATIONS: readonly (string | Migration)[] = [
 
   // v3: the edges into a node found without reading every edge: `impact` and `plan` load only
   // the part of the graph a rollback touches (the edges out of a node use the UNIQUE index).
+  // Covering the edges' ends, it also counts the graph without reading the edges' totals.
   `
-  CREATE INDEX edges_by_callee ON edges (to_node);
+  CREATE INDEX edges_by_callee ON edges (to_node, to_kind, from_node, from_kind, type) WHERE totals IS NOT NULL;
   `,
 ];
 

@@ -116,6 +116,9 @@ describe('reading the part of the store a rollback touches', () => {
           const got = answers(store, targets, withVersion ? toVersion : undefined);
           if (got.partEdges < got.wholeEdges) smaller++;
           expect(got.part).toEqual(got.whole);
+          // The summary's counts, from the index alone, are the whole graph's.
+          const whole = analyzeStore(store, null).graph;
+          expect(store.countGraph()).toEqual({ services: whole.filterNodes((_n, a) => a.kind === 'service').length, edges: whole.size });
         } finally {
           store.close();
         }
