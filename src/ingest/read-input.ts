@@ -57,20 +57,26 @@ async function readDecoded(chunks: AsyncIterable<Uint8Array>, file: string, sink
     const encoding = head[0] === 0xff ? 'utf-16le' : 'utf-16be';
     sink.warn(file, `UTF-16 text (${encoding.toUpperCase()}) transcoded to UTF-8`);
     text = transcode(skipBytes(rest, 2), encoding);
-  } else {
-    const first = firstNonWhitespace(head);
-    if (first !== undefined && first !== 0x7b && first !== 0x5b) {
-      sink.reject({
-        file,
-        line: 1,
-        field: null,
-        reason: 'not JSON: rollgraph reads OTLP/JSON exports (a document, an array, or JSON Lines), optionally gzip-compressed',
-      });
-      return 1;
-    }
   }
-  return readOtlpJson(text, file, sink);
+  return readText(text, file, sink);
 }
+
+/** UTF-8 text: JSON trace data, or a rejection that says what the input is. */
+async function readText(chunks: AsyncIterable<Uint8Array>, file: string, sink: SpanSink): Promise<number> {
+  const { head, rest } = await peek(chunks, TEXT_PEEK);
+  const first = firstNonWhitespace(head);
+  if (first === undefined || first === 0x7b || first === 0x5b) return readOtlpJson(rest, file, sink);
+  sink.reject({
+    file,
+    line: 1,
+    field: null,
+    reason: 'not JSON: rollgraph reads OTLP/JSON exports (a document, an array, or JSON Lines), optionally gzip-compressed',
+  });
+  return 1;
+}
+
+/** Bytes of text looked at before choosing a reader (a header line, the first keys of a document). */
+const TEXT_PEEK = 4096;
 
 function firstNonWhitespace(head: Uint8Array): number | undefined {
   for (const b of head) if (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09) return b;
