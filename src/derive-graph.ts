@@ -5,6 +5,7 @@
  */
 import type { Call, CallType, GraphView, IngestStats, Rejection, Span, SpanResource } from './model.js';
 import { readInput } from './ingest/read-input.js';
+import type { CsvSpanOptions } from './ingest/read-csv-spans.js';
 import type { SpanSink } from './ingest/span-sink.js';
 import { type ServiceFacts, TraceWindow, type TraceWindowOptions } from './derive/trace-window.js';
 import { EdgeAccumulator, type EdgeRecord } from './graph/edge-accumulator.js';
@@ -29,6 +30,8 @@ export interface DeriveOptions extends TraceWindowOptions {
   readonly override?: ImpactOverride;
   /** Rejections kept with their details; the rest are only counted. */
   readonly maxRejections?: number;
+  /** The columns of CSV span tables, when their header names are not the common ones. */
+  readonly csv?: CsvSpanOptions;
   /** Called after each input, e.g. for progress. */
   readonly onInputDone?: (input: TraceInput, spans: number) => void;
 }
@@ -118,7 +121,7 @@ export async function readCalls(inputs: readonly TraceInput[], options: DeriveOp
   };
   for (const input of inputs) {
     spansOfInput = 0;
-    await readInput(input.open(), input.name, sink);
+    await readInput(input.open(), input.name, sink, { csv: options.csv });
     if (spansOfInput === 0) unusable.push(input.name);
     spansByInput.set(input.name, spansOfInput);
     options.onInputDone?.(input, spansOfInput);

@@ -20,7 +20,7 @@ export { EXIT_FAILED, EXIT_OK, EXIT_POLICY, InputError, StoreError, UsageError, 
 
 /** Reads trace inputs and derives the dependency graph (CONTRACT §2). */
 export { deriveGraph, DEFAULT_MAX_REJECTIONS, type Derivation, type DeriveOptions, type TraceInput } from './derive-graph.js';
-/** Reads one input of any supported encoding (OTLP/JSON, JSON Lines, gzip) into a sink. */
+/** Reads one input of any supported format (OTLP JSON or protobuf, Jaeger, Zipkin, CSV span tables; gzip or zstd) into a sink. */
 export { readInput } from './ingest/read-input.js';
 export type { SpanSink } from './ingest/span-sink.js';
 /** Pairs spans into calls (R1-R6) in a bounded window of open traces. */

@@ -1,9 +1,9 @@
 /**
  * Turns the paths a user names into inputs: files, directories (the trace exports inside,
- * recursively, by name: `.json`, `.jsonl`, `.ndjson`, `.gz`, `.zst`; hidden files skipped; in
- * name order), globs (expanded here, so quoted globs work too), and `-` for stdin. A file named
- * explicitly is read whatever its name. A path that names nothing is an error before anything
- * is read.
+ * recursively, by name: `.json`, `.jsonl`, `.ndjson`, `.csv`, `.pb`, `.binpb`, `.gz`, `.zst`;
+ * hidden files skipped; in name order), globs (expanded here, so quoted globs work too), and `-`
+ * for stdin. A file named explicitly is read whatever its name. A path that names nothing is
+ * an error before anything is read.
  */
 import { accessSync, constants, createReadStream, readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
@@ -14,7 +14,7 @@ import type { CliIo } from './io.js';
 
 const CHUNK_SIZE = 1 << 20;
 /** Names of files a directory walk reads; a README or a config beside the exports is not one. */
-export const TRACE_FILE_NAME = /\.(json|jsonl|ndjson|gz|zst)$/i;
+export const TRACE_FILE_NAME = /\.(json|jsonl|ndjson|csv|pb|binpb|gz|zst)$/i;
 
 export function expandInputs(patterns: readonly string[], io: CliIo): TraceInput[] {
   const inputs: TraceInput[] = [];
@@ -37,7 +37,7 @@ export function expandInputs(patterns: readonly string[], io: CliIo): TraceInput
     const stat = statOrNull(path);
     if (stat?.isDirectory()) {
       const files = listFiles(path, pattern);
-      if (files.length === 0) throw new InputError(`${pattern}: directory holds no trace files (.json, .jsonl, .ndjson, .gz, .zst)`);
+      if (files.length === 0) throw new InputError(`${pattern}: directory holds no trace files (.json, .jsonl, .ndjson, .csv, .pb, .binpb, .gz, .zst)`);
       for (const [shown, full] of files) addFile(shown, full);
     } else if (stat !== null) {
       addFile(pattern, path);

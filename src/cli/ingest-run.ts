@@ -8,9 +8,11 @@ import { createHash } from 'node:crypto';
 import { InputError } from '../errors.js';
 import { type CallsRead, type TraceInput, readCalls } from '../derive-graph.js';
 import { buildGraph } from '../graph/build-graph.js';
-import { toCallTally, toEdgeRecords, toServiceTally } from '../graph/convert-tallies.js';
+import type { CsvSpanOptions } from '../ingest/read-csv-spans.js';
+import { toCallTally, toEdgeRecords, toServiceFacts, toServiceTally } from '../graph/convert-tallies.js';
 import { renderSummary } from '../report/render-summary.js';
 import type { Store } from '../store/store.js';
+import type { FetchedSource } from './fetch-source.js';
 import type { CliIo } from './io.js';
 import type { LoadedConfig } from './load-config.js';
 
@@ -31,7 +33,7 @@ interface HashedInput {
 export async function ingestRun(
   store: Store,
   inputs: readonly TraceInput[],
-  options: { readonly command: string; readonly maxOpenSpans: number; readonly config: LoadedConfig | null },
+  options: { readonly command: string; readonly aggregated?: readonly FetchedSource[]; readonly maxOpenSpans: number; readonly csv?: CsvSpanOptions; readonly config: LoadedConfig | null },
   io: CliIo,
 ): Promise<IngestResult> {
   const startedAt = new Date().toISOString();
@@ -51,9 +53,17 @@ export async function ingestRun(
       hashed.push({ input, digest: () => ({ sha256, bytes }) });
     }
   }
+  // Aggregated answers (--from) are skipped like files when the store already holds the same one.
+  const aggregated = (options.aggregated ?? []).filter((source) => {
+    const earlier = store.findIngested(source.sha256);
+    if (earlier === null) return true;
+    skipped.push({ name: source.name, runId: earlier.runId, sha256: source.sha256, bytes: source.bytes });
+    io.stderr.write(`skipped ${source.name}: the store already holds this answer (run ${earlier.runId}, ${earlier.name})\n`);
+    return false;
+  });
   let read = await readCalls(
     hashed.map((h) => h.input),
-    { maxOpenSpans: options.maxOpenSpans, byDay: true, ...options.config?.deriveOptions },
+    { maxOpenSpans: options.maxOpenSpans, byDay: true, csv: options.csv, ...options.config?.deriveOptions },
   );
   // stdin is hashed as it is read: only now can it turn out to be content the store already holds.
   const piped = hashed.find((h) => h.input.name === '-');
@@ -69,18 +79,27 @@ export async function ingestRun(
     hashed.length = 0;
     read = await readCalls([], { maxOpenSpans: options.maxOpenSpans, byDay: true });
   }
-  const tallies = [...read.edges.edges.values()].map((record) => toCallTally(record, read.edges.days.get(record) ?? ''));
-  const edges = buildGraph(toEdgeRecords(tallies).values(), read.services).graph.size;
+  const tallies = [...read.edges.edges.values()].map((record) => toCallTally(record, read.edges.days.get(record) ?? '')).concat(aggregated.flatMap((a) => a.edges.calls));
+  const aggregatedServices = aggregated.flatMap((a) => a.edges.services);
+  const allServices = new Map([...toServiceFacts(aggregatedServices), ...read.services]);
+  const built = buildGraph(toEdgeRecords(tallies).values(), allServices);
+  const edges = built.graph.size;
   io.stderr.write(
     renderSummary({
-      stats: read.stats,
-      services: read.services.size,
+      // As export counts them: calls that reached their own caller once a virtual name resolved, too.
+      stats: { ...read.stats, selfCalls: read.stats.selfCalls + built.selfCalls },
+      services: allServices.size,
       edges,
       rejected: read.rejected,
       rejectedCount: read.rejectedCount,
       warnings: read.warnings,
     }),
   );
+  for (const a of aggregated) {
+    const calls = a.edges.calls.reduce((n, t) => n + t.calls, 0);
+    io.stderr.write(`read ${a.edges.calls.length} edges (${calls} calls, aggregated counts without operations) from ${a.name}\n`);
+    for (const warning of a.edges.warnings) io.stderr.write(`warning: ${warning}\n`);
+  }
   if (read.unusable.length > 0) {
     throw new InputError(`nothing usable in ${read.unusable.join(', ')}: no span could be read (see the rejected records above); the store is unchanged`);
   }
@@ -88,7 +107,7 @@ export async function ingestRun(
     command: options.command,
     startedAt,
     finishedAt: new Date().toISOString(),
-    status: hashed.length === 0 ? 'skipped' : 'ok',
+    status: hashed.length === 0 && aggregated.length === 0 ? 'skipped' : 'ok',
     spans: read.stats.spans,
     traces: read.stats.traces,
     calls: tallies.reduce((n, t) => n + t.calls, 0),
@@ -96,11 +115,12 @@ export async function ingestRun(
     warnings: read.warnings,
     inputs: [
       ...hashed.map((h) => ({ name: h.input.name, ...h.digest(), spans: read.spansByInput.get(h.input.name) ?? 0, skipped: false })),
+      ...aggregated.map((a) => ({ name: a.name, sha256: a.sha256, bytes: a.bytes, spans: 0, skipped: false })),
       ...skipped.map((s) => ({ name: s.name, sha256: s.sha256, bytes: s.bytes, spans: 0, skipped: true })),
     ],
   });
   store.addCalls(runId, tallies);
-  store.addServices(runId, [...read.services].map(([name, facts]) => toServiceTally(name, facts)));
+  store.addServices(runId, [...read.services].map(([name, facts]) => toServiceTally(name, facts)).concat(aggregatedServices));
   return { runId, read, skipped, calls: tallies.length };
 }
 

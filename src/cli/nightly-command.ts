@@ -8,31 +8,33 @@ import { extname } from 'node:path';
 import { type Command, Option } from 'commander';
 import { EXIT_OK, EXIT_POLICY, UsageError } from '../errors.js';
 import { compareWithBaseline } from '../graph/compare-baseline.js';
+import type { CsvSpanOptions } from '../ingest/read-csv-spans.js';
 import { toIso } from '../graph/graph-view.js';
 import type { GraphView, NightlyView } from '../model.js';
 import { renderJson } from '../report/render-json.js';
 import { renderNightlyMarkdown } from '../report/render-nightly-markdown.js';
 import { renderNightlyText } from '../report/render-nightly-text.js';
 import { withBoundedHeapGrowth } from './bounded-heap.js';
-import { expandInputs } from './expand-inputs.js';
+import { type SourceOptions, atOption, fromOption, lookbackOption, readSources } from './fetch-source.js';
 import type { GlobalOptions } from './global-options.js';
 import { ingestRun } from './ingest-run.js';
 import type { CliIo } from './io.js';
 import { loadConfig } from './load-config.js';
 import { writeStore } from './open-store.js';
 import { parseDuration } from './parse-duration.js';
-import { addWindowOption } from './read-graph.js';
+import { addCsvColumnsOption, addWindowOption } from './read-graph.js';
 import { analyzeStore } from './store-graph.js';
 import { writeOutput } from './write-output.js';
 
 const FAIL_ON = ['new-edges', 'impact-change', 'any', 'none'] as const;
 type FailOn = (typeof FAIL_ON)[number];
 
-interface NightlyOptions {
+interface NightlyOptions extends SourceOptions {
   readonly failOn: FailOn;
   readonly report?: string;
   readonly staleAfter: number;
   readonly window: number;
+  readonly csvColumns?: CsvSpanOptions;
   readonly json?: boolean;
 }
 
@@ -49,13 +51,17 @@ export function registerNightly(program: Command, io: CliIo, setExitCode: (code:
         '(unseen for --stale-after, counted back from the newest span in the store, not the clock). The ' +
         'first run on an empty baseline establishes it and exits 0. Review new edges, then `rollgraph accept` them.',
     )
-    .argument('<input...>', 'the day\u2019s trace files, directories, globs, or - for stdin')
+    .argument('[input...]', 'the day\u2019s trace files, directories, globs, or - for stdin (none needed with --from)')
     .addOption(new Option('--fail-on <what>', 'what exits 1: new edges, impact changes, either, or nothing').choices(FAIL_ON).default('any'))
     .addOption(new Option('--report <file>', 'also write a Markdown report for a pull-request comment or a CI artifact'))
     .addOption(
       new Option('--stale-after <duration>', 'a baseline edge unseen this long is reported gone').default(7 * DAY_MS, '7d').argParser(parseDuration('--stale-after')),
     )
     .addOption(addWindowOption())
+    .addOption(fromOption())
+    .addOption(lookbackOption())
+    .addOption(atOption())
+    .addOption(addCsvColumnsOption())
     .option('--json', 'machine output on stdout: { baseline, run, newEdges, goneEdges, impactChanges }')
     .addHelpText(
       'after',
@@ -63,6 +69,7 @@ export function registerNightly(program: Command, io: CliIo, setExitCode: (code:
 Examples:
   $ rollgraph nightly exports/2026-11-29/ --report nightly.md
   $ rollgraph --db state/rollgraph.db nightly 'exports/*.jsonl.gz' --fail-on new-edges --json > nightly.json
+  $ rollgraph nightly --from prometheus http://prometheus:9090 'exports/*.jsonl.gz' --report nightly.md
   $ rollgraph accept --all --note "reviewed in #1234"     # after review
 
 Exit codes: 0 nothing flagged (or baseline established); 1 flagged what --fail-on names; 2 did not run.`,
@@ -73,10 +80,10 @@ Exit codes: 0 nothing flagged (or baseline established); 1 flagged what --fail-o
         throw new UsageError(`--report writes Markdown: name the file .md (got ${options.report})`);
       }
       const config = await loadConfig(globals.config, io);
-      const inputs = expandInputs(patterns, io);
+      const { inputs, aggregated } = await readSources(patterns, options, io);
       const view = await withBoundedHeapGrowth(() =>
         writeStore(globals, io, async (store): Promise<NightlyView> => {
-          const run = await ingestRun(store, inputs, { command: 'nightly', maxOpenSpans: options.window, config }, io);
+          const run = await ingestRun(store, inputs, { command: 'nightly', aggregated, maxOpenSpans: options.window, csv: options.csvColumns, config }, io);
           const analyzed = analyzeStore(store, config);
           const newest = store.newestSpanMs();
           const baseline = store.readBaseline();

@@ -7,6 +7,7 @@ import { type Command, Option } from 'commander';
 import { InputError, UsageError } from '../errors.js';
 import { type AnalyzedGraph, analyzeGraph, deriveGraph } from '../derive-graph.js';
 import { DEFAULT_MAX_OPEN_SPANS } from '../derive/trace-window.js';
+import { type CsvSpanOptions, parseCsvColumns } from '../ingest/read-csv-spans.js';
 import { toEdgeRecords, toServiceFacts } from '../graph/convert-tallies.js';
 import { buildCoordinatedGraph, collectRevertSet } from '../graph/plan-revert.js';
 import type { ImpactTags } from '../graph/tag-impacts.js';
@@ -27,16 +28,31 @@ export interface InputOptions {
   readonly input?: string[];
   readonly window: number;
   readonly since?: number;
+  readonly csvColumns?: CsvSpanOptions;
 }
 
-/** Adds `--input`, `--window` and `--since` to a command that reads the graph. */
+/** Adds `--input`, `--window`, `--since` and `--csv-columns` to a command that reads the graph. */
 export function addInputOptions(command: Command): Command {
   return command
     .addOption(
-      new Option('-i, --input <path...>', 'read trace files instead of the store: files, directories, globs, or - for stdin (OTLP/JSON, JSON Lines, gzip)'),
+      new Option('-i, --input <path...>', 'read trace files instead of the store: files, directories, globs, or - for stdin (OTLP JSON or protobuf, Jaeger, Zipkin, CSV span tables; gzip or zstd)'),
     )
     .addOption(new Option('--since <duration>', 'use only the last part of the store\u2019s history, e.g. 7d (counted back from its newest span)').argParser(parseDuration('--since')))
-    .addOption(addWindowOption());
+    .addOption(addWindowOption())
+    .addOption(addCsvColumnsOption());
+}
+
+/** `--csv-columns`: the columns of CSV span tables whose header names are not the common ones. */
+export function addCsvColumnsOption(): Option {
+  return new Option(
+    '--csv-columns <mapping>',
+    'columns of CSV span tables, e.g. trace=TraceID,span=SpanID,parent=ParentID,service=PodName,operation=OperationName,start=Start,start-unit=us ' +
+      '(roles: trace span parent service pod operation start end kind status version environment; see docs/sources/csv-span-tables.md)',
+  ).argParser((text: string) => {
+    const parsed = parseCsvColumns(text);
+    if ('problems' in parsed) throw new UsageError(`--csv-columns: ${parsed.problems.join('; ')}`);
+    return parsed.options;
+  });
 }
 
 export function addWindowOption(): Option {
@@ -78,7 +94,7 @@ function withConfig(analyzed: Omit<AnalyzedGraph, 'selfCalls'>, config: LoadedCo
 async function readFiles(options: GlobalOptions & InputOptions, config: LoadedConfig | null, io: CliIo): Promise<Omit<AnalyzedGraph, 'selfCalls'>> {
   const inputs = expandInputs(options.input ?? [], io);
   const derivation = await withBoundedHeapGrowth(() =>
-    deriveGraph(inputs, { environment: options.env ?? null, maxOpenSpans: options.window, ...config?.deriveOptions }),
+    deriveGraph(inputs, { environment: options.env ?? null, maxOpenSpans: options.window, csv: options.csvColumns, ...config?.deriveOptions }),
   );
   io.stderr.write(
     renderSummary({

@@ -89,6 +89,14 @@ function tagEdge(graph: DependencyGraph, edge: EdgeRecord, served: ReadonlyMap<s
 
 /** Databases and third parties: writes outlive a rollback; reads do not. */
 function tagEffects(edge: EdgeRecord): ImpactTag {
+  if (edge.operations.size === 0) {
+    return {
+      impact: 'data-migration',
+      confidence: 'assumed',
+      reason: `${edge.from} -> ${edge.to} is known only from aggregated call counts, which name no operation: whether the calls change state cannot be told, so they are treated as writes until a config rule says otherwise`,
+      forcing: null,
+    };
+  }
   const writes: string[] = [];
   const reads: string[] = [];
   const unknown: string[] = [];
@@ -135,6 +143,14 @@ function tagSync(graph: DependencyGraph, edge: EdgeRecord, served: ReadonlyMap<s
   const { from: current, to: target } = rollbackVersions(versions, options.toVersions?.get(callee));
   const used = usedOperations(graph, edge);
   const main = used[0]?.[0] ?? null;
+  if (used.length === 0) {
+    return {
+      impact: 'coordinated',
+      confidence: 'assumed',
+      reason: `${edge.from} -> ${callee} is known only from aggregated call counts, which name no operation: no evidence that ${edge.from} works with ${target === null ? `an older ${callee}` : `${callee} ${target}`}`,
+      forcing: null,
+    };
+  }
   if (target === null) {
     return {
       impact: 'coordinated',

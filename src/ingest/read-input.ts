@@ -1,11 +1,15 @@
 /**
  * Reads one input of any supported encoding into a sink: sniffs the first bytes (never the file
- * name), unwraps gzip, strips a UTF-8 byte-order mark, transcodes UTF-16, and hands the bytes to
- * the format reader. Unsupported encodings are rejected with a message saying what they are.
+ * name), unwraps gzip and zstd, reads OTLP protobuf, strips a UTF-8 byte-order mark, transcodes
+ * UTF-16, and hands the bytes to the format reader. Unsupported encodings are rejected with a
+ * message saying what they are.
  */
 import { Readable, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { readOtlpJson } from './read-otlp-json.js';
+import { type CsvSpanOptions, isCsvSpanHeader, readCsvSpans } from './read-csv-spans.js';
+import { readJsonTraces } from './read-json-traces.js';
+import { OTLP_PROTOBUF_PROBE_BYTES, looksLikeOtlpProtobuf, readOtlpProtobuf } from './read-otlp-protobuf.js';
+import { ZSTD_PROBE_BYTES, isZstdInput, readZstd } from './read-zstd.js';
 import type { SpanSink } from './span-sink.js';
 
 const GZIP = [0x1f, 0x8b];
@@ -18,11 +22,20 @@ function startsWith(head: Uint8Array, magic: readonly number[]): boolean {
   return head.length >= magic.length && magic.every((b, i) => head[i] === b);
 }
 
+/** How inputs are read: the columns of CSV span tables. */
+export interface ReadInputOptions {
+  readonly csv?: CsvSpanOptions;
+}
+
 /** Reads `chunks` (the bytes of the input named `file`) into `sink`. */
-export async function readInput(chunks: AsyncIterable<Uint8Array>, file: string, sink: SpanSink): Promise<void> {
-  const { head, rest } = await peek(chunks, 4);
+export async function readInput(chunks: AsyncIterable<Uint8Array>, file: string, sink: SpanSink, options: ReadInputOptions = {}): Promise<void> {
+  const { head, rest } = await peek(chunks, ZSTD_PROBE_BYTES);
   if (head.length === 0) {
     sink.reject({ file, line: 1, field: null, reason: 'empty input: no trace data' });
+    return;
+  }
+  if (isZstdInput(head)) {
+    await readZstd(rest, head, file, sink, (bytes) => readDecoded(bytes, file, sink, true, options));
     return;
   }
   if (startsWith(head, GZIP)) {
@@ -32,24 +45,25 @@ export async function readInput(chunks: AsyncIterable<Uint8Array>, file: string,
     const gunzipped = catchFailure(gunzip, (error) => {
       failure = error.message;
     });
-    const lines = await readDecoded(gunzipped, file, sink, true);
+    const lines = await readDecoded(gunzipped, file, sink, true, options);
     if (failure !== null) sink.reject({ file, line: lines, field: null, reason: `gzip data is damaged or truncated (${failure}); records before it were read` });
     return;
   }
-  await readDecoded(rest, file, sink, false);
+  await readDecoded(rest, file, sink, false, options);
 }
 
 /** Reads bytes that are no longer compressed; returns the number of lines read. */
-async function readDecoded(chunks: AsyncIterable<Uint8Array>, file: string, sink: SpanSink, compressed: boolean): Promise<number> {
-  const { head, rest } = await peek(chunks, 4);
+async function readDecoded(chunks: AsyncIterable<Uint8Array>, file: string, sink: SpanSink, compressed: boolean, options: ReadInputOptions): Promise<number> {
+  const { head, rest } = await peek(chunks, OTLP_PROTOBUF_PROBE_BYTES);
   if (head.length === 0) {
     sink.reject({ file, line: 1, field: null, reason: compressed ? 'empty after decompression: no trace data' : 'empty input: no trace data' });
     return 1;
   }
   if (startsWith(head, ZSTD)) {
-    sink.reject({ file, line: 1, field: null, reason: 'zstd-compressed input is not supported; decompress it first (zstd -d)' });
+    sink.reject({ file, line: 1, field: null, reason: 'zstd data inside compressed data is not supported; decompress the outer layer first' });
     return 1;
   }
+  if (looksLikeOtlpProtobuf(head)) return readOtlpProtobuf(rest, file, sink);
   let text: AsyncIterable<Uint8Array> = rest;
   if (startsWith(head, UTF8_BOM)) {
     text = skipBytes(rest, UTF8_BOM.length);
@@ -58,19 +72,23 @@ async function readDecoded(chunks: AsyncIterable<Uint8Array>, file: string, sink
     sink.warn(file, `UTF-16 text (${encoding.toUpperCase()}) transcoded to UTF-8`);
     text = transcode(skipBytes(rest, 2), encoding);
   }
-  return readText(text, file, sink);
+  return readText(text, file, sink, options);
 }
 
-/** UTF-8 text: JSON trace data, or a rejection that says what the input is. */
-async function readText(chunks: AsyncIterable<Uint8Array>, file: string, sink: SpanSink): Promise<number> {
+/** UTF-8 text: JSON trace data, a CSV span table, or a rejection that says what the input is. */
+async function readText(chunks: AsyncIterable<Uint8Array>, file: string, sink: SpanSink, options: ReadInputOptions): Promise<number> {
   const { head, rest } = await peek(chunks, TEXT_PEEK);
   const first = firstNonWhitespace(head);
-  if (first === undefined || first === 0x7b || first === 0x5b) return readOtlpJson(rest, file, sink);
+  if (first === undefined || first === 0x7b || first === 0x5b) return readJsonTraces(head, rest, file, sink);
+  if (isCsvSpanHeader(head, options.csv)) return readCsvSpans(rest, file, sink, options.csv);
   sink.reject({
     file,
     line: 1,
     field: null,
-    reason: 'not JSON: rollgraph reads OTLP/JSON exports (a document, an array, or JSON Lines), optionally gzip-compressed',
+    reason:
+      'not JSON, nor a CSV span table: rollgraph reads OTLP/JSON (a document, an array, or JSON Lines), OTLP protobuf, Jaeger JSON, ' +
+      'Zipkin v2 JSON, and CSV span tables whose header names trace id, span id and parent id columns (--csv-columns maps other ' +
+      'names), optionally gzip- or zstd-compressed',
   });
   return 1;
 }

@@ -5,7 +5,7 @@
  * scanner's captures, so memory does not grow with the file. Quirks: FORMATS.md §1.
  */
 import type { Span, SpanLink, SpanResource } from '../model.js';
-import { RESOURCE, RESOURCE_ATTRIBUTE_KEYS, SPAN_ATTRIBUTE_KEYS, pick } from '../semconv.js';
+import { RESOURCE_ATTRIBUTE_KEYS, SPAN_ATTRIBUTE_KEYS } from '../semconv.js';
 import { CAPTURE, SKIP, type ScanDecision, type ScanFrame, type ScanHandler, JsonScanner, formatPath } from './json-scanner.js';
 import { parseJsonLossless } from './lossless-json.js';
 import {
@@ -19,9 +19,8 @@ import {
   readNanosAsMillis,
   readParentId,
 } from './otlp-values.js';
+import { SpanResources, UNKNOWN_SERVICE } from './span-resources.js';
 import type { SpanSink } from './span-sink.js';
-
-export const UNKNOWN_SERVICE = 'unknown_service';
 
 const RESOURCE_SPANS_KEYS = new Set(['resourceSpans', 'resource_spans', 'batches']);
 const SCOPE_SPANS_KEYS = new Set(['scopeSpans', 'scope_spans']);
@@ -70,10 +69,9 @@ export async function readOtlpJson(chunks: AsyncIterable<Uint8Array>, file: stri
 }
 
 class OtlpJsonReader implements ScanHandler<Role> {
-  private readonly resources = new Map<string, SpanResource>();
+  private readonly resources = new SpanResources();
   private snakeCase = false;
   private legacyScope = false;
-  private unknownService = 0;
   private readonly kindNotes = new Map<string, number>();
   /** Documents of another format: the first of each kind, and how many there were. */
   private readonly foreign = new Map<string, { line: number; field: string; count: number }>();
@@ -199,28 +197,14 @@ class OtlpJsonReader implements ScanHandler<Role> {
     }
     if (this.snakeCase) this.sink.warn(this.file, 'snake_case OTLP keys (resource_spans, scope_spans) accepted');
     if (this.legacyScope) this.sink.warn(this.file, 'legacy instrumentationLibrarySpans read as scopeSpans');
-    if (this.unknownService > 0) {
-      this.sink.warn(this.file, `resources without service.name: their spans count as ${UNKNOWN_SERVICE}`, this.unknownService);
+    if (this.resources.withoutService > 0) {
+      this.sink.warn(this.file, `resources without service.name: their spans count as ${UNKNOWN_SERVICE}`, this.resources.withoutService);
     }
     for (const [note, count] of this.kindNotes) this.sink.warn(this.file, note, count);
   }
 
   private readResource(obj: unknown): SpanResource {
-    const attributes = isObject(obj) ? readAttributes(obj.attributes, RESOURCE_ATTRIBUTE_KEYS) : {};
-    let service = attributes[RESOURCE.service];
-    if (service === undefined) {
-      this.unknownService++;
-      service = UNKNOWN_SERVICE;
-    }
-    const version = attributes[RESOURCE.version] ?? null;
-    const environment = pick(attributes, RESOURCE.environment) ?? null;
-    const key = `${service}\u0000${version ?? ''}\u0000${environment ?? ''}`;
-    let resource = this.resources.get(key);
-    if (resource === undefined) {
-      resource = { service, version, environment };
-      this.resources.set(key, resource);
-    }
-    return resource;
+    return this.resources.fromAttributes(isObject(obj) ? readAttributes(obj.attributes, RESOURCE_ATTRIBUTE_KEYS) : {});
   }
 
   /** Reads one span; the path of the span (frame and key) is only worked out for a rejection. */
@@ -259,7 +243,7 @@ function describeForeignDocument(keys: readonly string[]): string {
   return `no resourceSpans: not an OTLP trace document (keys: ${shown || 'none'})`;
 }
 
-interface SpanReading {
+export interface SpanReading {
   readonly span: Span;
   readonly kindNote: string | null;
 }
@@ -267,7 +251,7 @@ interface SpanReading {
 const NO_LINKS: readonly SpanLink[] = [];
 
 /** A span, or the problem with it (its field relative to the span). */
-function readSpan(obj: Record<string, unknown>, resource: SpanResource): SpanReading | FieldProblem {
+export function readSpan(obj: Record<string, unknown>, resource: SpanResource): SpanReading | FieldProblem {
   const traceId = readId(readField(obj, 'traceId', 'trace_id'), 16, 'traceId');
   if (traceId instanceof FieldProblem) return traceId;
   const spanId = readId(readField(obj, 'spanId', 'span_id'), 8, 'spanId');

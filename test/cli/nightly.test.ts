@@ -87,6 +87,16 @@ describe('rollgraph nightly: the two-day scenario', () => {
 });
 
 describe('the store', () => {
+  it('ingest summarises a run as export summarises the same files, self-calls included', async () => {
+    // Zipkin's loopback scenario: frontend calls itself through a name that resolves to frontend.
+    const input = join(ROOT, 'fixtures/real/zipkin-itdependencies/dependencies_loopback.otlp.json');
+    const exported = await runCli(['export', '--format', 'json', '--input', input]);
+    const ingested = await runCli(['--db', join(tempDir(), 'r.db'), 'ingest', input]);
+    expect(exported.stderr).toContain('1 self-call');
+    const summary = (r: { stderr: string }) => r.stderr.split('\n').slice(0, 2).join('\n');
+    expect(summary(ingested)).toBe(summary(exported));
+  });
+
   it('gives the same graph from its history as from the same files at once', async () => {
     const { cli } = freshStore();
     await cli(['ingest', DAY1]);
