@@ -9,9 +9,10 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { InputError, UsageError } from '../errors.js';
 import type { TraceInput } from '../derive-graph.js';
+import { DEFAULT_MAX_OPEN_SPANS } from '../derive/trace-window.js';
 import type { AggregatedEdges, AggregationWindow } from '../ingest/aggregated-edges.js';
 import { readDependencyLinks } from '../ingest/read-dependency-links.js';
 import { readPrometheusServiceGraph, serviceGraphQueries } from '../ingest/read-prometheus-servicegraph.js';
@@ -52,6 +53,37 @@ export function fromOption(): Option {
     '--from <kind-and-source...>',
     `also read aggregated edges: ${SOURCE_KINDS.join(', ')}, each followed by its URL (or, for the dependencies, a saved answer's file); repeatable`,
   ).argParser(collectFrom);
+}
+
+/**
+ * `--window` of `ingest` and `nightly`: spans held open for pairing, or a duration (`24h`),
+ * which is the window `--from` sources count calls over, as `--lookback` says it.
+ */
+export function windowOption(): Option {
+  return new Option('--window <spans|duration>', 'spans held open for pairing before the oldest traces are finalised; a duration (24h) is the --lookback of --from sources')
+    .default(DEFAULT_MAX_OPEN_SPANS)
+    .argParser(parseWindow);
+}
+
+function parseWindow(value: string): number | { lookback: number } {
+  const wrong = () => new UsageError(`--window takes a positive whole number of spans, or a duration such as 24h for --from sources; got ${JSON.stringify(value)}`);
+  if (/^\s*\d+\s*$/.test(value)) {
+    const n = Number(value);
+    if (!Number.isSafeInteger(n) || n <= 0) throw wrong();
+    return n;
+  }
+  try {
+    return { lookback: parseDuration('--window')(value) };
+  } catch {
+    throw wrong();
+  }
+}
+
+/** The pairing window in spans, and the --from window in ms, from `--window` and `--lookback`. */
+export function windowsOf(command: Command, options: { readonly window: number | { readonly lookback: number }; readonly lookback: number }): { maxOpenSpans: number; lookback: number } {
+  if (typeof options.window === 'number') return { maxOpenSpans: options.window, lookback: options.lookback };
+  if (command.getOptionValueSource('lookback') === 'cli') throw new UsageError('--window 24h and --lookback say the same thing: give one of them');
+  return { maxOpenSpans: DEFAULT_MAX_OPEN_SPANS, lookback: options.window.lookback };
 }
 
 export function lookbackOption(): Option {

@@ -6,17 +6,17 @@ import { EXIT_OK } from '../errors.js';
 import type { CsvSpanOptions } from '../ingest/read-csv-spans.js';
 import { renderJson } from '../report/render-json.js';
 import { withBoundedHeapGrowth } from './bounded-heap.js';
-import { type SourceOptions, atOption, fromOption, lookbackOption, readSources } from './fetch-source.js';
+import { type SourceOptions, atOption, fromOption, lookbackOption, readSources, windowOption, windowsOf } from './fetch-source.js';
 import type { GlobalOptions } from './global-options.js';
 import { ingestRun } from './ingest-run.js';
 import type { CliIo } from './io.js';
 import { loadConfig } from './load-config.js';
 import { writeStore } from './open-store.js';
-import { addCsvColumnsOption, addWindowOption } from './read-graph.js';
+import { addCsvColumnsOption } from './read-graph.js';
 import { analyzeStore } from './store-graph.js';
 
 interface IngestOptions extends SourceOptions {
-  readonly window: number;
+  readonly window: number | { readonly lookback: number };
   readonly csvColumns?: CsvSpanOptions;
   readonly json?: boolean;
 }
@@ -31,7 +31,7 @@ export function registerIngest(program: Command, io: CliIo, setExitCode: (code: 
         'the same job twice is harmless. `nightly` does this and then compares with the baseline.',
     )
     .argument('[input...]', 'trace files, directories, globs, or - for stdin (none needed with --from)')
-    .addOption(addWindowOption())
+    .addOption(windowOption())
     .addOption(fromOption())
     .addOption(lookbackOption())
     .addOption(atOption())
@@ -43,15 +43,16 @@ export function registerIngest(program: Command, io: CliIo, setExitCode: (code: 
 Examples:
   $ rollgraph ingest exports/2026-11-29/
   $ rollgraph --db /var/lib/rollgraph/prod.db ingest 'exports/*.jsonl.gz'
-  $ rollgraph ingest --from prometheus http://prometheus:9090 --lookback 24h`,
+  $ rollgraph ingest --from prometheus http://prometheus:9090 --window 24h`,
     )
     .action(async (patterns: string[], options: IngestOptions, cmd: Command) => {
       const globals = cmd.optsWithGlobals<GlobalOptions>();
       const config = await loadConfig(globals.config, io);
-      const { inputs, aggregated } = await readSources(patterns, options, io);
+      const { maxOpenSpans, lookback } = windowsOf(cmd, options);
+      const { inputs, aggregated } = await readSources(patterns, { ...options, lookback }, io);
       const { result, edges, path } = await withBoundedHeapGrowth(() =>
         writeStore(globals, io, async (store) => {
-          const result = await ingestRun(store, inputs, { command: 'ingest', aggregated, maxOpenSpans: options.window, csv: options.csvColumns, config }, io);
+          const result = await ingestRun(store, inputs, { command: 'ingest', aggregated, maxOpenSpans, csv: options.csvColumns, config }, io);
           return { result, edges: analyzeStore(store, config).graph.size, path: store.path };
         }),
       );

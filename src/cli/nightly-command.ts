@@ -15,14 +15,14 @@ import { renderJson } from '../report/render-json.js';
 import { renderNightlyMarkdown } from '../report/render-nightly-markdown.js';
 import { renderNightlyText } from '../report/render-nightly-text.js';
 import { withBoundedHeapGrowth } from './bounded-heap.js';
-import { type SourceOptions, atOption, fromOption, lookbackOption, readSources } from './fetch-source.js';
+import { type SourceOptions, atOption, fromOption, lookbackOption, readSources, windowOption, windowsOf } from './fetch-source.js';
 import type { GlobalOptions } from './global-options.js';
 import { ingestRun } from './ingest-run.js';
 import type { CliIo } from './io.js';
 import { loadConfig } from './load-config.js';
 import { writeStore } from './open-store.js';
 import { parseDuration } from './parse-duration.js';
-import { addCsvColumnsOption, addWindowOption } from './read-graph.js';
+import { addCsvColumnsOption } from './read-graph.js';
 import { analyzeStore } from './store-graph.js';
 import { writeOutput } from './write-output.js';
 
@@ -33,7 +33,7 @@ interface NightlyOptions extends SourceOptions {
   readonly failOn: FailOn;
   readonly report?: string;
   readonly staleAfter: number;
-  readonly window: number;
+  readonly window: number | { readonly lookback: number };
   readonly csvColumns?: CsvSpanOptions;
   readonly json?: boolean;
 }
@@ -57,7 +57,7 @@ export function registerNightly(program: Command, io: CliIo, setExitCode: (code:
     .addOption(
       new Option('--stale-after <duration>', 'a baseline edge unseen this long is reported gone').default(7 * DAY_MS, '7d').argParser(parseDuration('--stale-after')),
     )
-    .addOption(addWindowOption())
+    .addOption(windowOption())
     .addOption(fromOption())
     .addOption(lookbackOption())
     .addOption(atOption())
@@ -80,10 +80,11 @@ Exit codes: 0 nothing flagged (or baseline established); 1 flagged what --fail-o
         throw new UsageError(`--report writes Markdown: name the file .md (got ${options.report})`);
       }
       const config = await loadConfig(globals.config, io);
-      const { inputs, aggregated } = await readSources(patterns, options, io);
+      const { maxOpenSpans, lookback } = windowsOf(cmd, options);
+      const { inputs, aggregated } = await readSources(patterns, { ...options, lookback }, io);
       const view = await withBoundedHeapGrowth(() =>
         writeStore(globals, io, async (store): Promise<NightlyView> => {
-          const run = await ingestRun(store, inputs, { command: 'nightly', aggregated, maxOpenSpans: options.window, csv: options.csvColumns, config }, io);
+          const run = await ingestRun(store, inputs, { command: 'nightly', aggregated, maxOpenSpans, csv: options.csvColumns, config }, io);
           const analyzed = analyzeStore(store, config);
           const newest = store.newestSpanMs();
           const baseline = store.readBaseline();

@@ -97,6 +97,23 @@ describe('--from jaeger-dependencies', () => {
   });
 });
 
+describe('the window of --from sources', () => {
+  it('--window takes a duration as --lookback does; a number of spans keeps the default lookback; both at once is a usage error', async () => {
+    const dir = tempDir();
+    const run = (...args: string[]) => runCli(['--db', join(dir, `${args.join('-').replace(/\W/g, '')}.db`), 'ingest', '--from', 'jaeger-dependencies', `${base}/jaeger`, ...args, '--at', AT], { cwd: dir });
+    requests.length = 0;
+    expect((await run('--window', '6h')).code).toBe(0);
+    expect((await run('--window', '5000')).code).toBe(0);
+    expect(requests.map((u) => u.searchParams.get('lookback'))).toEqual([String(6 * 3_600_000), String(86_400_000)]);
+    const both = await run('--window', '6h', '--lookback', '2h');
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('--window 24h and --lookback say the same thing: give one of them');
+    const bad = await run('--window', 'soon');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--window/);
+  });
+});
+
 describe('--from zipkin-dependencies', () => {
   it('reads links and error counts from a Zipkin server; self-links are a warning', async () => {
     requests.length = 0;
