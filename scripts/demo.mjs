@@ -41,17 +41,16 @@ process.stdout.write('\n# The graph and a rollback, from the store.');
 run(['--db', db, 'export', '--format', 'dot', '--out', show(join(out, 'graph.dot'))]);
 run(['--db', db, 'export', '--format', 'json', '--out', show(join(out, 'graph.json'))]);
 run(['--db', db, 'export', '--format', 'mermaid', '--out', show(join(out, 'graph.md'))]);
+run(['--db', db, 'export', '--format', 'svg', '--out', show(join(out, 'graph.svg'))]);
 run(['--db', db, 'plan', 'inventory', '--format', 'markdown', '--out', show(join(out, 'rollback-inventory.md'))]);
 run(['--db', db, 'plan', 'inventory']);
-
-const dot = spawnSync('dot', ['-Tsvg', join(out, 'graph.dot'), '-o', join(out, 'graph.svg')], { encoding: 'utf8' });
-const svg = dot.status === 0 ? `\n  ${show(join(out, 'graph.svg'))}               the same, rendered by Graphviz` : '';
 
 process.stdout.write(
   `\nWritten:` +
     `\n  ${db}            the store: two runs, the call history, the baseline` +
     `\n  ${show(join(out, 'nightly-day2.md'))}         night two's report, fit for a pull-request comment` +
-    `\n  ${show(join(out, 'graph.dot'))}               Graphviz DOT, edges coloured by rollback impact${svg}` +
+    `\n  ${show(join(out, 'graph.dot'))}               Graphviz DOT, edges coloured by rollback impact` +
+    `\n  ${show(join(out, 'graph.svg'))}               the same, drawn by the Graphviz packaged with rollgraph` +
     `\n  ${show(join(out, 'graph.json'))}              nodes, edges, impacts with their evidence, rollback profiles` +
     `\n  ${show(join(out, 'graph.md'))}                the Mermaid diagram, ready for a pull request` +
     `\n  ${show(join(out, 'rollback-inventory.md'))}   the plan above as a runbook to tick off` +

@@ -6,6 +6,7 @@
 import type { Call, CallType, GraphView, IngestStats, Rejection, Span, SpanResource } from './model.js';
 import { readInput } from './ingest/read-input.js';
 import type { CsvSpanOptions } from './ingest/read-csv-spans.js';
+import { type IngestLimits, howToRaise, resolveLimits } from './ingest/limits.js';
 import type { SpanSink } from './ingest/span-sink.js';
 import { type ServiceFacts, TraceWindow, type TraceWindowOptions } from './derive/trace-window.js';
 import { EdgeAccumulator, type EdgeRecord } from './graph/edge-accumulator.js';
@@ -32,8 +33,12 @@ export interface DeriveOptions extends TraceWindowOptions {
   readonly maxRejections?: number;
   /** The columns of CSV span tables, when their header names are not the common ones. */
   readonly csv?: CsvSpanOptions;
+  /** Bounds on hostile input (the config file's `limits`; docs/limits.md); defaults for those not given. */
+  readonly limits?: Partial<IngestLimits>;
   /** Called after each input, e.g. for progress. */
   readonly onInputDone?: (input: TraceInput, spans: number) => void;
+  /** Called for every span read, e.g. for progress. */
+  readonly onSpan?: () => void;
 }
 
 export interface Derivation {
@@ -77,13 +82,20 @@ export interface CallsRead {
  */
 export async function readCalls(inputs: readonly TraceInput[], options: DeriveOptions & { readonly byDay?: boolean } = {}): Promise<CallsRead> {
   const edges = new EdgeAccumulator(options.byDay ?? false);
-  const { aliasOf, isIgnored } = options;
+  const { aliasOf, isIgnored, onSpan } = options;
   let ignoredCalls = 0;
-  const window = new TraceWindow((call: Call) => {
-    const named = aliasOf === undefined ? call : { ...call, from: aliasOf(call.from), to: aliasOf(call.to) };
-    if (isIgnored?.(named)) ignoredCalls++;
-    else edges.add(named);
-  }, options);
+  const limits = resolveLimits(options.limits);
+  const window = new TraceWindow(
+    (call: Call) => {
+      const named = aliasOf === undefined ? call : { ...call, from: aliasOf(call.from), to: aliasOf(call.to) };
+      if (isIgnored?.(named)) ignoredCalls++;
+      else edges.add(named);
+    },
+    { ...options, maxSpansPerTrace: limits.maxSpansPerTrace },
+  );
+  /** The input the first span over limits.maxSpansPerTrace came from. */
+  let oversizedInput: string | null = null;
+  let currentInput = '';
   const aliased = new Map<SpanResource, SpanResource>();
   const resourceOf = (resource: SpanResource): SpanResource => {
     let mapped = aliased.get(resource);
@@ -104,7 +116,9 @@ export async function readCalls(inputs: readonly TraceInput[], options: DeriveOp
   const sink: SpanSink = {
     span(span: Span) {
       spansOfInput++;
+      onSpan?.();
       window.add(aliasOf === undefined ? span : { ...span, resource: resourceOf(span.resource) });
+      if (oversizedInput === null && window.oversized.ignoredSpans > 0) oversizedInput = currentInput;
     },
     reject(rejection: Rejection) {
       rejectedCount++;
@@ -121,13 +135,22 @@ export async function readCalls(inputs: readonly TraceInput[], options: DeriveOp
   };
   for (const input of inputs) {
     spansOfInput = 0;
-    await readInput(input.open(), input.name, sink, { csv: options.csv });
+    currentInput = input.name;
+    await readInput(input.open(), input.name, sink, { csv: options.csv, limits });
     if (spansOfInput === 0) unusable.push(input.name);
     spansByInput.set(input.name, spansOfInput);
     options.onInputDone?.(input, spansOfInput);
   }
   window.finish();
   const warnings = [...notices].map(([message, { files, count }]) => formatNotice(message, files, count));
+  const { oversized } = window;
+  if (oversized.ignoredSpans > 0) {
+    warnings.push(
+      `traces with more than limits.maxSpansPerTrace (${limits.maxSpansPerTrace.toLocaleString('en-US')}) spans: ` +
+        `${oversized.ignoredSpans.toLocaleString('en-US')} spans beyond it ignored in ${oversized.traces.toLocaleString('en-US')} ` +
+        `trace${oversized.traces === 1 ? '' : 's'} (the first: trace ${oversized.firstTraceId} in ${oversizedInput}); ${howToRaise('maxSpansPerTrace')}`,
+    );
+  }
   const environments = [...window.environmentsSeen].sort();
   if (options.environment != null && window.services.size === 0 && inputs.length > 0) {
     warnings.push(

@@ -16,15 +16,20 @@ const CHUNK_SIZE = 1 << 20;
 /** Names of files a directory walk reads; a README or a config beside the exports is not one. */
 export const TRACE_FILE_NAME = /\.(json|jsonl|ndjson|csv|pb|binpb|gz|zst)$/i;
 
-export function expandInputs(patterns: readonly string[], io: CliIo): TraceInput[] {
-  const inputs: TraceInput[] = [];
+/** An input with its size in bytes when known (a file; not stdin), for progress. */
+export interface SizedInput extends TraceInput {
+  readonly size?: number;
+}
+
+export function expandInputs(patterns: readonly string[], io: CliIo): SizedInput[] {
+  const inputs: SizedInput[] = [];
   const seen = new Set<string>();
   let stdinUsed = false;
   const addFile = (shown: string, path: string) => {
     if (seen.has(path)) return;
     seen.add(path);
     assertReadable(path, shown);
-    inputs.push({ name: shown, open: () => openFile(path, shown) });
+    inputs.push({ name: shown, open: () => openFile(path, shown), size: statOrNull(path)?.size });
   };
   for (const pattern of patterns) {
     if (pattern === '-') {
@@ -42,7 +47,7 @@ export function expandInputs(patterns: readonly string[], io: CliIo): TraceInput
     } else if (stat !== null) {
       addFile(pattern, path);
     } else if (isDynamicPattern(pattern)) {
-      const matches = globSync(pattern, { cwd: io.cwd, onlyFiles: true, dot: false, absolute: false }).sort();
+      const matches = globSync(pattern, { cwd: io.cwd, onlyFiles: true, dot: false, absolute: false, followSymbolicLinks: false }).sort();
       if (matches.length === 0) throw new InputError(`${pattern}: no file matches this pattern`);
       for (const match of matches) addFile(match, resolve(io.cwd, match));
     } else {

@@ -11,12 +11,11 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { InputError, UsageError } from '../errors.js';
-import type { TraceInput } from '../derive-graph.js';
 import { DEFAULT_MAX_OPEN_SPANS } from '../derive/trace-window.js';
 import type { AggregatedEdges, AggregationWindow } from '../ingest/aggregated-edges.js';
 import { readDependencyLinks } from '../ingest/read-dependency-links.js';
 import { readPrometheusServiceGraph, serviceGraphQueries } from '../ingest/read-prometheus-servicegraph.js';
-import { expandInputs } from './expand-inputs.js';
+import { type SizedInput, expandInputs } from './expand-inputs.js';
 import type { CliIo } from './io.js';
 import { parseDuration } from './parse-duration.js';
 
@@ -114,7 +113,7 @@ function parseTime(value: string): number {
 }
 
 /** The trace inputs and the aggregated sources of a command line, every source already read. */
-export async function readSources(patterns: readonly string[], options: SourceOptions, io: CliIo): Promise<{ inputs: TraceInput[]; aggregated: FetchedSource[] }> {
+export async function readSources(patterns: readonly string[], options: SourceOptions, io: CliIo): Promise<{ inputs: SizedInput[]; aggregated: FetchedSource[] }> {
   const from = options.from;
   if (from?.pending != null) throw new UsageError(`--from ${from.pending} needs ${from.pending === 'prometheus' ? 'a URL' : 'a URL or a file'}`);
   const inputs = expandInputs([...patterns, ...(from?.inputs ?? [])], io);

@@ -5,4 +5,6 @@ export interface GlobalOptions {
   readonly db?: string;
   /** Milliseconds to wait for a store another run is writing. */
   readonly wait: number;
+  /** No summary or notices on stderr: only errors and the command's output. */
+  readonly quiet?: boolean;
 }

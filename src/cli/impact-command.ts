@@ -11,6 +11,7 @@ import { renderJson } from '../report/render-json.js';
 import type { CliIo } from './io.js';
 import { addInputOptions, readGraphAround } from './read-graph.js';
 import { resolveService, resolveVersion } from './resolve-service.js';
+import { colorImpactText, isColorStream } from './terminal-style.js';
 
 interface ImpactOptions {
   readonly toVersion?: string;
@@ -46,7 +47,7 @@ Examples:
       const name = resolveService(graph, service);
       const toVersion = resolveVersion(graph, name, options.toVersion);
       const view = describeImpact(graph, { service: name, toVersion, override: config?.deriveOptions.override, tags });
-      io.stdout.write(options.json ? renderJson(view) : renderImpactText(view));
+      io.stdout.write(options.json ? renderJson(view) : isColorStream(io.env, io.stdout) ? colorImpactText(renderImpactText(view)) : renderImpactText(view));
       setExitCode(EXIT_OK);
     });
 }

@@ -11,6 +11,7 @@ import type { GlobalOptions } from './global-options.js';
 import { ingestRun } from './ingest-run.js';
 import type { CliIo } from './io.js';
 import { loadConfig } from './load-config.js';
+import { startProgress } from './progress.js';
 import { writeStore } from './open-store.js';
 import { addCsvColumnsOption } from './read-graph.js';
 import { analyzeStore } from './store-graph.js';
@@ -52,7 +53,7 @@ Examples:
       const { inputs, aggregated } = await readSources(patterns, { ...options, lookback }, io);
       const { result, edges, path } = await withBoundedHeapGrowth(() =>
         writeStore(globals, io, async (store) => {
-          const result = await ingestRun(store, inputs, { command: 'ingest', aggregated, maxOpenSpans, csv: options.csvColumns, config }, io);
+          const result = await ingestRun(store, inputs, { command: 'ingest', aggregated, maxOpenSpans, csv: options.csvColumns, config, progress: startProgress(io.stderr, { ...globals, ...options }) }, io);
           return { result, edges: analyzeStore(store, config).graph.size, path: store.path };
         }),
       );

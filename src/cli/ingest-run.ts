@@ -12,9 +12,11 @@ import type { CsvSpanOptions } from '../ingest/read-csv-spans.js';
 import { toCallTally, toEdgeRecords, toServiceFacts, toServiceTally } from '../graph/convert-tallies.js';
 import { renderSummary } from '../report/render-summary.js';
 import type { Store } from '../store/store.js';
+import type { SizedInput } from './expand-inputs.js';
 import type { FetchedSource } from './fetch-source.js';
 import type { CliIo } from './io.js';
 import type { LoadedConfig } from './load-config.js';
+import { type ProgressLine, countBytes, totalSize } from './progress.js';
 
 export interface IngestResult {
   readonly runId: number;
@@ -32,22 +34,36 @@ interface HashedInput {
 
 export async function ingestRun(
   store: Store,
-  inputs: readonly TraceInput[],
-  options: { readonly command: string; readonly aggregated?: readonly FetchedSource[]; readonly maxOpenSpans: number; readonly csv?: CsvSpanOptions; readonly config: LoadedConfig | null },
+  inputs: readonly SizedInput[],
+  options: {
+    readonly command: string;
+    readonly aggregated?: readonly FetchedSource[];
+    readonly maxOpenSpans: number;
+    readonly csv?: CsvSpanOptions;
+    readonly config: LoadedConfig | null;
+    /** Where to show progress, when on a terminal. */
+    readonly progress?: ProgressLine | null;
+  },
   io: CliIo,
 ): Promise<IngestResult> {
   const startedAt = new Date().toISOString();
   const hashed: HashedInput[] = [];
   const skipped: { name: string; runId: number; sha256: string; bytes: number }[] = [];
+  const progress = options.progress ?? null;
+  progress?.start('hashing', totalSize(inputs.filter((input) => input.name !== '-')), false);
   for (const input of inputs) {
     if (input.name === '-') {
       hashed.push(hashWhileReading(input)); // stdin can be read once only
       continue;
     }
-    const { sha256, bytes } = await hashWhole(input);
+    const { sha256, bytes } = await hashWhole(progress === null ? input : countBytes([input], progress)[0]!).catch((error: unknown) => {
+      progress?.clear();
+      throw error;
+    });
     const earlier = store.findIngested(sha256);
     if (earlier !== null) {
       skipped.push({ name: input.name, runId: earlier.runId, sha256, bytes });
+      progress?.clear();
       io.stderr.write(`skipped ${input.name}: the store already holds this content (run ${earlier.runId}, ${earlier.name})\n`);
     } else {
       hashed.push({ input, digest: () => ({ sha256, bytes }) });
@@ -61,10 +77,16 @@ export async function ingestRun(
     io.stderr.write(`skipped ${source.name}: the store already holds this answer (run ${earlier.runId}, ${earlier.name})\n`);
     return false;
   });
-  let read = await readCalls(
-    hashed.map((h) => h.input),
-    { maxOpenSpans: options.maxOpenSpans, byDay: true, csv: options.csv, ...options.config?.deriveOptions },
-  );
+  progress?.clear();
+  const toRead = hashed.map((h) => h.input);
+  progress?.start('reading', totalSize(toRead), true);
+  let read = await readCalls(progress === null ? toRead : countBytes(toRead, progress), {
+    maxOpenSpans: options.maxOpenSpans,
+    byDay: true,
+    csv: options.csv,
+    ...options.config?.deriveOptions,
+    onSpan: progress === null ? undefined : () => progress.addSpan(),
+  }).finally(() => progress?.clear());
   // stdin is hashed as it is read: only now can it turn out to be content the store already holds.
   const piped = hashed.find((h) => h.input.name === '-');
   const earlier = piped === undefined ? null : store.findIngested(piped.digest().sha256);

@@ -14,7 +14,7 @@ export const CONFIG_NAMES = ['rollgraph.config.json', 'rollgraph.config.yaml', '
 
 export interface LoadedConfig {
   readonly file: string;
-  readonly deriveOptions: Pick<DeriveOptions, 'aliasOf' | 'isIgnored' | 'override'>;
+  readonly deriveOptions: Pick<DeriveOptions, 'aliasOf' | 'isIgnored' | 'override' | 'limits'>;
 }
 
 /** The config, or null without one; its parser (zod, yaml) is loaded only when a file is there. */
@@ -49,6 +49,7 @@ export async function loadConfig(explicit: string | undefined, io: CliIo): Promi
     deriveOptions: {
       aliasOf: parsed.config.aliases.length > 0 ? compiled.aliasOf : undefined,
       isIgnored: parsed.config.ignore.length > 0 ? compiled.isIgnored : undefined,
+      limits: compiled.limits,
       override:
         parsed.config.impact.length > 0
           ? (edge) => {

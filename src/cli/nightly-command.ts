@@ -4,7 +4,7 @@
  * store's graph with the accepted baseline: new edges, impact changes, gone edges. The first run
  * on an empty baseline establishes it. Ingest, comparison and baseline land together or not at all.
  */
-import { extname } from 'node:path';
+import { dirname, extname, relative, resolve, sep } from 'node:path';
 import { type Command, Option } from 'commander';
 import { EXIT_OK, EXIT_POLICY, UsageError } from '../errors.js';
 import { compareWithBaseline } from '../graph/compare-baseline.js';
@@ -15,11 +15,14 @@ import { renderJson } from '../report/render-json.js';
 import { renderNightlyMarkdown } from '../report/render-nightly-markdown.js';
 import { renderNightlyText } from '../report/render-nightly-text.js';
 import { withBoundedHeapGrowth } from './bounded-heap.js';
+import { renderHtmlExport } from './export-html.js';
 import { type SourceOptions, atOption, fromOption, lookbackOption, readSources, windowOption, windowsOf } from './fetch-source.js';
 import type { GlobalOptions } from './global-options.js';
 import { ingestRun } from './ingest-run.js';
 import type { CliIo } from './io.js';
 import { loadConfig } from './load-config.js';
+import { startProgress } from './progress.js';
+import { colorNightlyText, isColorStream } from './terminal-style.js';
 import { writeStore } from './open-store.js';
 import { parseDuration } from './parse-duration.js';
 import { addCsvColumnsOption } from './read-graph.js';
@@ -32,6 +35,7 @@ type FailOn = (typeof FAIL_ON)[number];
 interface NightlyOptions extends SourceOptions {
   readonly failOn: FailOn;
   readonly report?: string;
+  readonly html?: string;
   readonly staleAfter: number;
   readonly window: number | { readonly lookback: number };
   readonly csvColumns?: CsvSpanOptions;
@@ -54,6 +58,7 @@ export function registerNightly(program: Command, io: CliIo, setExitCode: (code:
     .argument('[input...]', 'the day\u2019s trace files, directories, globs, or - for stdin (none needed with --from)')
     .addOption(new Option('--fail-on <what>', 'what exits 1: new edges, impact changes, either, or nothing').choices(FAIL_ON).default('any'))
     .addOption(new Option('--report <file>', 'also write a Markdown report for a pull-request comment or a CI artifact'))
+    .addOption(new Option('--html <file>', 'also write the interactive HTML report of the graph, new edges highlighted (linked from --report)'))
     .addOption(
       new Option('--stale-after <duration>', 'a baseline edge unseen this long is reported gone').default(7 * DAY_MS, '7d').argParser(parseDuration('--stale-after')),
     )
@@ -67,7 +72,7 @@ export function registerNightly(program: Command, io: CliIo, setExitCode: (code:
       'after',
       `
 Examples:
-  $ rollgraph nightly exports/2026-11-29/ --report nightly.md
+  $ rollgraph nightly exports/2026-11-29/ --report nightly.md --html graph.html
   $ rollgraph --db state/rollgraph.db nightly 'exports/*.jsonl.gz' --fail-on new-edges --json > nightly.json
   $ rollgraph nightly --from prometheus http://prometheus:9090 'exports/*.jsonl.gz' --report nightly.md
   $ rollgraph accept --all --note "reviewed in #1234"     # after review
@@ -79,12 +84,15 @@ Exit codes: 0 nothing flagged (or baseline established); 1 flagged what --fail-o
       if (options.report !== undefined && !['.md', '.markdown'].includes(extname(options.report).toLowerCase())) {
         throw new UsageError(`--report writes Markdown: name the file .md (got ${options.report})`);
       }
+      if (options.html !== undefined && !['.html', '.htm'].includes(extname(options.html).toLowerCase())) {
+        throw new UsageError(`--html writes an HTML page: name the file .html (got ${options.html})`);
+      }
       const config = await loadConfig(globals.config, io);
       const { maxOpenSpans, lookback } = windowsOf(cmd, options);
       const { inputs, aggregated } = await readSources(patterns, { ...options, lookback }, io);
       const view = await withBoundedHeapGrowth(() =>
         writeStore(globals, io, async (store): Promise<NightlyView> => {
-          const run = await ingestRun(store, inputs, { command: 'nightly', aggregated, maxOpenSpans, csv: options.csvColumns, config }, io);
+          const run = await ingestRun(store, inputs, { command: 'nightly', aggregated, maxOpenSpans, csv: options.csvColumns, config, progress: startProgress(io.stderr, { ...globals, ...options }) }, io);
           const analyzed = analyzeStore(store, config);
           const newest = store.newestSpanMs();
           const baseline = store.readBaseline();
@@ -104,16 +112,23 @@ Exit codes: 0 nothing flagged (or baseline established); 1 flagged what --fail-o
             nightly = { baseline: 'compared', ...common, ...comparison, baselineEdges: baseline.length };
           }
           // Written before the commit: a report that cannot be written fails the run, which then leaves no trace.
+          if (options.html !== undefined) writeOutput(renderHtmlExport(analyzed, nightly.newEdges), options.html, io);
           if (options.report !== undefined) {
-            writeOutput(renderNightlyMarkdown(nightly, { graphNeighbours: neighbourhood(analyzed.edgeView, nightly) }), options.report, io);
+            const htmlReport = options.html === undefined ? undefined : relativeLink(options.report, options.html, io.cwd);
+            writeOutput(renderNightlyMarkdown(nightly, { graphNeighbours: neighbourhood(analyzed.edgeView, nightly), htmlReport }), options.report, io);
           }
           return nightly;
         }),
       );
-      io.stderr.write(renderNightlyText(view));
+      io.stderr.write(isColorStream(io.env, io.stderr) ? colorNightlyText(renderNightlyText(view)) : renderNightlyText(view));
       if (options.json) io.stdout.write(renderJson(nightlyJson(view)));
       setExitCode(isTripped(view, options.failOn) ? EXIT_POLICY : EXIT_OK);
     });
+}
+
+/** The HTML report's path as the Markdown report beside it links it. */
+function relativeLink(report: string, html: string, cwd: string): string {
+  return relative(dirname(resolve(cwd, report)), resolve(cwd, html)).split(sep).join('/');
 }
 
 function edgesToAccept(view: GraphView) {

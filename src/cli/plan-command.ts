@@ -12,6 +12,7 @@ import { renderPlanText } from '../report/render-plan-text.js';
 import type { CliIo } from './io.js';
 import { addInputOptions, readGraphAround } from './read-graph.js';
 import { resolveService } from './resolve-service.js';
+import { colorError, isColorStream } from './terminal-style.js';
 import { writeOutput } from './write-output.js';
 
 const FORMATS = ['text', 'markdown', 'json'] as const;
@@ -55,12 +56,12 @@ Examples:
       const format: Format = options.json ? 'json' : options.format;
       writeOutput(render(plan, format), options.out, io);
       if (options.exact && plan.added.length > 0) {
-        io.stderr.write(
+        const failure =
           `rollgraph: plan --exact: ${plan.added.length} more service${plan.added.length === 1 ? '' : 's'} must revert with ${plan.targets.join(', ')}\n` +
             plan.added
               .map((a) => `  ${a.service}: ${a.because.from} -> ${a.because.to}${a.because.operation === null ? '' : ` uses ${a.because.operation}`} (${a.reason})\n`)
-              .join(''),
-        );
+              .join('');
+        io.stderr.write(isColorStream(io.env, io.stderr) ? colorError(failure) : failure);
         setExitCode(EXIT_POLICY);
         return;
       }

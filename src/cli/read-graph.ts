@@ -22,10 +22,13 @@ import type { GlobalOptions } from './global-options.js';
 import type { CliIo } from './io.js';
 import { type LoadedConfig, loadConfig } from './load-config.js';
 import { openStore } from './open-store.js';
+import { countBytes, startProgress, totalSize } from './progress.js';
 import { parseDuration } from './parse-duration.js';
 
 export interface InputOptions {
   readonly input?: string[];
+  /** Machine output (impact, plan): no progress line. */
+  readonly json?: boolean;
   readonly window: number;
   readonly since?: number;
   readonly csvColumns?: CsvSpanOptions;
@@ -93,9 +96,17 @@ function withConfig(analyzed: Omit<AnalyzedGraph, 'selfCalls'>, config: LoadedCo
 
 async function readFiles(options: GlobalOptions & InputOptions, config: LoadedConfig | null, io: CliIo): Promise<Omit<AnalyzedGraph, 'selfCalls'>> {
   const inputs = expandInputs(options.input ?? [], io);
+  const progress = startProgress(io.stderr, options);
+  progress?.start('reading', totalSize(inputs), true);
   const derivation = await withBoundedHeapGrowth(() =>
-    deriveGraph(inputs, { environment: options.env ?? null, maxOpenSpans: options.window, csv: options.csvColumns, ...config?.deriveOptions }),
-  );
+    deriveGraph(progress === null ? inputs : countBytes(inputs, progress), {
+      environment: options.env ?? null,
+      maxOpenSpans: options.window,
+      csv: options.csvColumns,
+      ...config?.deriveOptions,
+      onSpan: progress === null ? undefined : () => progress.addSpan(),
+    }),
+  ).finally(() => progress?.clear());
   io.stderr.write(
     renderSummary({
       stats: derivation.stats,

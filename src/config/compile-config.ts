@@ -5,6 +5,7 @@
  * run for every call of large inputs.
  */
 import type { CallType } from '../model.js';
+import type { IngestLimits } from '../ingest/limits.js';
 import type { Config, ImpactRule } from './config-schema.js';
 
 export interface CompiledConfig {
@@ -14,6 +15,8 @@ export interface CompiledConfig {
   isIgnored(call: { from: string; to: string; type: CallType; operation: string }): boolean;
   /** The service of the first alias matching the name, else the name itself. */
   aliasOf(name: string): string;
+  /** The limits the file raises or lowers (DeriveOptions.limits); the rest keep their defaults. */
+  readonly limits: Partial<IngestLimits>;
 }
 
 type Test = (value: string) => boolean;
@@ -33,6 +36,7 @@ export function compileConfig(config: Config): CompiledConfig {
   const aliasCache = new Map<string, string>();
 
   return {
+    limits: config.limits ?? {},
     impactRuleFor(edge) {
       for (let index = 0; index < impactRules.length; index++) {
         const { rule, test } = impactRules[index]!;

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { CallType, Confidence, Impact } from '../model.js';
+import type { IngestLimits } from '../ingest/limits.js';
 
 /** An impact override, checked before the default rules of CONTRACT §3; the first match wins. */
 export interface ImpactRule {
@@ -43,6 +44,8 @@ export interface Config {
   readonly impact: readonly ImpactRule[];
   readonly ignore: readonly IgnoreRule[];
   readonly aliases: readonly Alias[];
+  /** Bounds on hostile input that differ from the defaults (docs/limits.md). */
+  readonly limits?: Partial<IngestLimits> | undefined;
 }
 
 const CALL_TYPES = ['sync', 'async', 'database', 'external'] as const satisfies readonly CallType[];
@@ -110,6 +113,20 @@ const impactRuleShape = {
 
 const ignoreRuleShape = { ...matchers, reason: expectText('a non-empty sentence').optional() };
 
+const positiveInteger = () => z.number(explainType('a whole number')).int({ error: 'must be a whole number' }).positive({ error: 'must be above 0' });
+
+/** Every limit of docs/limits.md; sizes in bytes. */
+const limitsShape = {
+  maxValueBytes: positiveInteger().optional(),
+  maxNestingDepth: positiveInteger().optional(),
+  maxAttributeBytes: positiveInteger().optional(),
+  maxMessageBytes: positiveInteger().optional(),
+  maxDecompressedBytes: positiveInteger().nullable().optional(),
+  maxDecompressionRatio: z.number(explainType('a number')).min(1, { error: 'must be at least 1' }).optional(),
+  decompressionRatioFloor: z.number(explainType('a whole number')).int({ error: 'must be a whole number' }).nonnegative({ error: 'must be 0 or more' }).optional(),
+  maxSpansPerTrace: positiveInteger().optional(),
+};
+
 const configShape = {
   impact: defaultToEmpty(z.array(requireMatcher(z.strictObject(impactRuleShape, explainType('a mapping (a rule)'))), explainType('a list of rules'))),
   ignore: defaultToEmpty(z.array(requireMatcher(z.strictObject(ignoreRuleShape, explainType('a mapping (a rule)'))), explainType('a list of rules'))),
@@ -118,6 +135,7 @@ const configShape = {
       .record(expectText('a non-empty glob'), expectText('a non-empty service name'), explainType('a mapping from glob to service name'))
       .transform((record) => Object.entries(record).map(([match, service]): Alias => ({ match, service }))),
   ),
+  limits: z.strictObject(limitsShape, explainType('a mapping from limit name to number')).nullish().transform((value) => value ?? undefined),
 };
 
 /** The keys each strict mapping allows, by path (`#` for a list index): for "did you mean". */
@@ -125,8 +143,9 @@ export const KNOWN_KEYS: Readonly<Record<string, readonly string[]>> = {
   '': Object.keys(configShape),
   'impact.#': Object.keys(impactRuleShape),
   'ignore.#': Object.keys(ignoreRuleShape),
+  limits: Object.keys(limitsShape),
 };
 
 export const configSchema: z.ZodType<Config> = z.strictObject(configShape, {
-  error: () => 'the config must be a mapping with the sections impact, ignore, aliases',
+  error: () => 'the config must be a mapping with the sections impact, ignore, aliases, limits',
 });

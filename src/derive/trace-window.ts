@@ -23,15 +23,27 @@ export interface TraceWindowOptions {
   readonly environment?: string | null;
   /** Spans held open before the oldest traces are finalised early. */
   readonly maxOpenSpans?: number;
+  /** Spans one trace may have (limits.maxSpansPerTrace); later spans of a full trace are ignored and counted. */
+  readonly maxSpansPerTrace?: number;
+}
+
+/** Traces that reached maxSpansPerTrace: how many, the spans ignored, the first such trace. */
+export interface OversizedTraces {
+  traces: number;
+  ignoredSpans: number;
+  firstTraceId: string | null;
 }
 
 export const DEFAULT_MAX_OPEN_SPANS = 100_000;
+export const DEFAULT_MAX_SPANS_PER_TRACE = 100_000;
 /** How many finalised traces (for counting late spans) and producer spans (for later links) are remembered, per span of window. */
 const REMEMBERED_PER_OPEN_SPAN = 0.25;
 
 interface Trace {
   readonly id: string;
   readonly spans: Map<string, Span>;
+  /** Whether a span was ignored because the trace was full. */
+  full?: boolean;
 }
 
 const isCaller = (s: Span) => s.kind === SpanKind.CLIENT || s.kind === SpanKind.PRODUCER;
@@ -53,6 +65,7 @@ export class TraceWindow {
   readonly services = new Map<string, ServiceFacts>();
   /** Environments seen on any span, to explain an `--env` that matches nothing. */
   readonly environmentsSeen = new Set<string>();
+  readonly oversized: OversizedTraces = { traces: 0, ignoredSpans: 0, firstTraceId: null };
 
   private readonly open = new Map<string, Trace>();
   private openSpans = 0;
@@ -63,6 +76,7 @@ export class TraceWindow {
   private readonly linkedFromElsewhere = new Set<string>();
   private readonly environment: string | null;
   private readonly maxOpenSpans: number;
+  private readonly maxSpansPerTrace: number;
   private readonly remembered: number;
 
   constructor(
@@ -71,6 +85,7 @@ export class TraceWindow {
   ) {
     this.environment = options.environment ?? null;
     this.maxOpenSpans = options.maxOpenSpans ?? DEFAULT_MAX_OPEN_SPANS;
+    this.maxSpansPerTrace = options.maxSpansPerTrace ?? DEFAULT_MAX_SPANS_PER_TRACE;
     this.remembered = Math.max(1000, Math.round(this.maxOpenSpans * REMEMBERED_PER_OPEN_SPAN));
   }
 
@@ -90,6 +105,16 @@ export class TraceWindow {
     if (existing !== undefined) {
       if (isSameSpan(existing, span)) this.stats.duplicateSpans++;
       else this.stats.conflictingSpans++;
+      return;
+    }
+    if (trace.spans.size >= this.maxSpansPerTrace) {
+      // One runaway trace (a loop, ids reused by a broken tracer) must not hold the whole window.
+      if (trace.full !== true) {
+        trace.full = true;
+        this.oversized.traces++;
+        this.oversized.firstTraceId ??= trace.id;
+      }
+      this.oversized.ignoredSpans++;
       return;
     }
     trace.spans.set(span.spanId, span);

@@ -5,6 +5,8 @@
  * Rationale and limits: json-scanner.md beside this file.
  */
 
+import { DEFAULT_LIMITS, formatBytes } from './limits.js';
+
 export type ValueKind = 'object' | 'array' | 'scalar';
 
 /** A container the scanner descended into, with the role the handler gave it. */
@@ -42,8 +44,18 @@ export interface ScanHandler<R> {
    * The input is not valid JSON at `line`; every open container is dropped and scanning resumes
    * at the next line that starts a new top-level value.
    */
-  syntaxError(line: number, path: string, message: string): void;
+  syntaxError(line: number, path: string, message: string, isLimit?: boolean): void;
 }
+
+/** Bounds on what one scanner holds (limits.ts): captured value size and nesting depth. */
+export interface ScanLimits {
+  readonly maxValueBytes?: number;
+  readonly maxNestingDepth?: number;
+}
+
+/** Defaults when a scanner is made without limits (the sniffer's 4 KB head, tests). */
+const DEFAULT_MAX_VALUE_BYTES = DEFAULT_LIMITS.maxValueBytes;
+const DEFAULT_MAX_NESTING_DEPTH = DEFAULT_LIMITS.maxNestingDepth;
 
 /** Renders the path of a field for messages: `resourceSpans[0].scopeSpans[1].spans[3]`. */
 export function formatPath<R>(frame: ScanFrame<R> | null, leaf?: string | number): string {
@@ -83,6 +95,9 @@ const LBRACE = 0x7b;
 const RBRACE = 0x7d;
 const LBRACKET = 0x5b;
 const RBRACKET = 0x5d;
+
+const BROKEN_STRING = 'line ends inside a string (truncated record?)';
+const BROKEN_VALUE = 'line ends inside a JSON value (truncated record?)';
 
 const LITERAL_PATTERN = /^(?:-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)$/;
 
@@ -129,8 +144,16 @@ export class JsonScanner<R> {
   private captureLine = 1;
   private captureKey: string | number = 0;
 
+  /** Bytes of the value being captured held in `captureParts`. */
+  private capturedBytes = 0;
+  /** Containers the handler descended into (the frames above the skim). */
+  private depth = 0;
+  private readonly maxValueBytes: number;
+  private readonly maxDepth: number;
+
   // A key or literal being read.
   private tokenParts: Buffer[] = [];
+  private tokenBytes = 0;
   private literal = '';
 
   /** Number of top-level values seen, complete or not. */
@@ -143,7 +166,13 @@ export class JsonScanner<R> {
     return this.line;
   }
 
-  constructor(private readonly handler: ScanHandler<R>) {}
+  constructor(
+    private readonly handler: ScanHandler<R>,
+    limits: ScanLimits = {},
+  ) {
+    this.maxValueBytes = limits.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES;
+    this.maxDepth = limits.maxNestingDepth ?? DEFAULT_MAX_NESTING_DEPTH;
+  }
 
   write(chunk: Uint8Array): void {
     const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
@@ -181,7 +210,7 @@ export class JsonScanner<R> {
               if (nextNewline < from) nextNewline = newlineFrom(buf, from);
               if (nextNewline < end) {
                 i = nextNewline;
-                broken = 'line ends inside a string (truncated record?)';
+                broken = BROKEN_STRING;
                 break;
               }
             }
@@ -204,8 +233,12 @@ export class JsonScanner<R> {
           } else {
             digits = 0;
             if (c === QUOTE) inString = true;
-            else if (c === LBRACE || c === LBRACKET) depth++;
-            else if (c === RBRACE || c === RBRACKET) {
+            else if (c === LBRACE || c === LBRACKET) {
+              if (++depth + this.depth > this.maxDepth) {
+                broken = this.depthMessage();
+                break;
+              }
+            } else if (c === RBRACE || c === RBRACKET) {
               depth--;
               if (depth === 0) {
                 i++;
@@ -214,7 +247,7 @@ export class JsonScanner<R> {
               }
             } else if (c === NL) {
               if (this.singleLine === true) {
-                broken = 'line ends inside a JSON value (truncated record?)';
+                broken = BROKEN_VALUE;
                 break;
               }
               this.line++;
@@ -231,10 +264,17 @@ export class JsonScanner<R> {
           this.capturing = false;
           this.captureParts = [];
           captureStart = -1;
-          this.fail(broken);
+          this.fail(broken, broken !== BROKEN_STRING && broken !== BROKEN_VALUE);
           continue; // the newline is handled by RESYNC
         }
         if (done) {
+          if (this.capturing && this.capturedBytes + (i - Math.max(captureStart, 0)) > this.maxValueBytes) {
+            this.capturing = false;
+            this.captureParts = [];
+            captureStart = -1;
+            this.fail(this.sizeMessage(), true);
+            continue;
+          }
           if (this.capturing) {
             const parts = this.captureParts;
             const text =
@@ -278,10 +318,15 @@ export class JsonScanner<R> {
           const key =
             parent === null ? this.topIndex++ : parent.kind === 'array' ? parent.index : parent.pendingKey;
           if (c === LBRACE || c === LBRACKET) {
+            if (this.depth + 1 > this.maxDepth) {
+              this.fail(this.depthMessage(), true);
+              break;
+            }
             const kind = c === LBRACE ? 'object' : 'array';
             const decision = this.handler.enter(parent, key, kind, this.line);
             if (decision.action === 'descend') {
               this.frame = { kind, role: decision.role, key, parent, index: 0, pendingKey: '' };
+              this.depth++;
               this.state = c === LBRACE ? OBJECT_FIRST : ARRAY_FIRST;
               i++;
             } else {
@@ -323,6 +368,7 @@ export class JsonScanner<R> {
             this.inString = true;
             this.escaped = false;
             this.tokenParts = [];
+            this.tokenBytes = 0;
             keyStart = i;
           } else if (c === RBRACE && state === OBJECT_FIRST) {
             i++;
@@ -415,11 +461,31 @@ export class JsonScanner<R> {
           break;
       }
     }
-    // Keep the unfinished token or capture for the next chunk.
-    if (this.state === KEY && keyStart >= 0 && keyStart < n) this.tokenParts.push(Buffer.from(buf.subarray(keyStart)));
-    if (this.state === SKIM && this.capturing && captureStart >= 0 && captureStart < n) {
-      this.captureParts.push(Buffer.from(buf.subarray(captureStart)));
+    // Keep the unfinished token or capture for the next chunk, within maxValueBytes.
+    if (this.state === KEY && keyStart >= 0 && keyStart < n) {
+      this.tokenBytes += n - keyStart;
+      if (this.tokenBytes > this.maxValueBytes) this.fail(this.sizeMessage('a key'), true);
+      else this.tokenParts.push(Buffer.from(buf.subarray(keyStart)));
     }
+    if (this.state === SKIM && this.capturing && captureStart >= 0 && captureStart < n) {
+      this.capturedBytes += n - captureStart;
+      if (this.capturedBytes > this.maxValueBytes) this.fail(this.sizeMessage(), true);
+      else this.captureParts.push(Buffer.from(buf.subarray(captureStart)));
+    }
+  }
+
+  private sizeMessage(what = 'a JSON value'): string {
+    return (
+      `${what} larger than limits.maxValueBytes (${formatBytes(this.maxValueBytes)}) was not read; ` +
+      'raise limits.maxValueBytes in the config file to read it'
+    );
+  }
+
+  private depthMessage(): string {
+    return (
+      `JSON nested deeper than limits.maxNestingDepth (${this.maxDepth} levels) was not read; ` +
+      'raise limits.maxNestingDepth in the config file to read it'
+    );
   }
 
   /** Finishes the input; an unfinished value is reported as truncated. */
@@ -438,6 +504,7 @@ export class JsonScanner<R> {
     this.escaped = false;
     this.capturing = decision.action === 'capture';
     this.captureParts = [];
+    this.capturedBytes = 0;
     this.captureLine = this.line;
     this.captureKey = key;
     this.digitRun = 0;
@@ -459,6 +526,7 @@ export class JsonScanner<R> {
   private closeFrame(): void {
     const frame = this.frame!;
     this.frame = frame.parent;
+    this.depth--;
     this.handler.exit(frame, this.line);
     this.valueDone();
   }
@@ -486,10 +554,13 @@ export class JsonScanner<R> {
     return true;
   }
 
-  private fail(message: string): void {
+  private fail(message: string, isLimit = false): void {
     const path = formatPath(this.frame, this.frame === null ? undefined : this.frame.kind === 'array' ? this.frame.index : this.frame.pendingKey || undefined);
-    this.handler.syntaxError(this.line, path, message);
+    this.handler.syntaxError(this.line, path, message, isLimit);
     this.frame = null;
+    this.depth = 0;
+    this.capturedBytes = 0;
+    this.tokenBytes = 0;
     this.capturing = false;
     this.captureParts = [];
     this.tokenParts = [];

@@ -6,6 +6,8 @@
  */
 import { Readable, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { DecompressionGuard } from './decompression-guard.js';
+import { type IngestLimits, resolveLimits } from './limits.js';
 import { type CsvSpanOptions, isCsvSpanHeader, readCsvSpans } from './read-csv-spans.js';
 import { readJsonTraces } from './read-json-traces.js';
 import { OTLP_PROTOBUF_PROBE_BYTES, looksLikeOtlpProtobuf, readOtlpProtobuf } from './read-otlp-protobuf.js';
@@ -25,6 +27,8 @@ function startsWith(head: Uint8Array, magic: readonly number[]): boolean {
 /** How inputs are read: the columns of CSV span tables. */
 export interface ReadInputOptions {
   readonly csv?: CsvSpanOptions;
+  /** Bounds on hostile input (limits.ts); defaults for those not given. */
+  readonly limits?: Partial<IngestLimits>;
 }
 
 /** Reads `chunks` (the bytes of the input named `file`) into `sink`. */
@@ -34,19 +38,26 @@ export async function readInput(chunks: AsyncIterable<Uint8Array>, file: string,
     sink.reject({ file, line: 1, field: null, reason: 'empty input: no trace data' });
     return;
   }
+  const limits = resolveLimits(options.limits);
   if (isZstdInput(head)) {
-    await readZstd(rest, head, file, sink, (bytes) => readDecoded(bytes, file, sink, true, options));
+    await readZstd(rest, head, file, sink, (bytes) => readDecoded(bytes, file, sink, true, options), limits);
     return;
   }
   if (startsWith(head, GZIP)) {
     let failure: string | null = null;
+    let breach: string | null = null;
+    const guard = new DecompressionGuard(limits, 'gzip data');
     const gunzip = createGunzip();
-    pipeline(Readable.from(rest), gunzip, () => {});
+    pipeline(Readable.from(guard.countCompressed(rest)), gunzip, () => {});
     const gunzipped = catchFailure(gunzip, (error) => {
       failure = error.message;
     });
-    const lines = await readDecoded(gunzipped, file, sink, true, options);
-    if (failure !== null) sink.reject({ file, line: lines, field: null, reason: `gzip data is damaged or truncated (${failure}); records before it were read` });
+    const bounded = guard.limitDecompressed(gunzipped, (reason) => {
+      breach = reason;
+    });
+    const lines = await readDecoded(bounded, file, sink, true, options);
+    if (breach !== null) sink.reject({ file, line: lines, field: null, reason: `${breach as string}; records before it were read` });
+    else if (failure !== null) sink.reject({ file, line: lines, field: null, reason: `gzip data is damaged or truncated (${failure}); records before it were read` });
     return;
   }
   await readDecoded(rest, file, sink, false, options);
@@ -63,7 +74,7 @@ async function readDecoded(chunks: AsyncIterable<Uint8Array>, file: string, sink
     sink.reject({ file, line: 1, field: null, reason: 'zstd data inside compressed data is not supported; decompress the outer layer first' });
     return 1;
   }
-  if (looksLikeOtlpProtobuf(head)) return readOtlpProtobuf(rest, file, sink);
+  if (looksLikeOtlpProtobuf(head)) return readOtlpProtobuf(rest, file, sink, resolveLimits(options.limits));
   let text: AsyncIterable<Uint8Array> = rest;
   if (startsWith(head, UTF8_BOM)) {
     text = skipBytes(rest, UTF8_BOM.length);
@@ -79,7 +90,7 @@ async function readDecoded(chunks: AsyncIterable<Uint8Array>, file: string, sink
 async function readText(chunks: AsyncIterable<Uint8Array>, file: string, sink: SpanSink, options: ReadInputOptions): Promise<number> {
   const { head, rest } = await peek(chunks, TEXT_PEEK);
   const first = firstNonWhitespace(head);
-  if (first === undefined || first === 0x7b || first === 0x5b) return readJsonTraces(head, rest, file, sink);
+  if (first === undefined || first === 0x7b || first === 0x5b) return readJsonTraces(head, rest, file, sink, resolveLimits(options.limits));
   if (isCsvSpanHeader(head, options.csv)) return readCsvSpans(rest, file, sink, options.csv);
   sink.reject({
     file,

@@ -10,7 +10,9 @@ import { SpanKind } from '@opentelemetry/api';
 import type { Span, SpanLink, SpanResource } from '../model.js';
 import { RESOURCE_ATTRIBUTE_KEYS, SPAN_ATTRIBUTE_KEYS } from '../semconv.js';
 import { CAPTURE, SKIP, type ScanDecision, type ScanFrame, type ScanHandler, JsonScanner, formatPath } from './json-scanner.js';
+import { DEFAULT_LIMITS, type IngestLimits, howToRaise } from './limits.js';
 import { parseJsonLossless } from './lossless-json.js';
+import { OversizedAttributes } from './oversized-attributes.js';
 import { FieldProblem, isObject } from './otlp-values.js';
 import { SpanResources, UNKNOWN_SERVICE } from './span-resources.js';
 import type { SpanSink } from './span-sink.js';
@@ -52,9 +54,9 @@ const REFERENCE_FIELDS = new Set(['refType', 'traceID', 'spanID']);
 const TRACE_LIST: ScanDecision<Role> = { action: 'descend', role: { t: 'trace-list' } };
 
 /** Reads one input's bytes into the sink; resolves to the number of lines read. */
-export async function readJaegerJson(chunks: AsyncIterable<Uint8Array>, file: string, sink: SpanSink): Promise<number> {
-  const reader = new JaegerJsonReader(file, sink);
-  const scanner = new JsonScanner<Role>(reader);
+export async function readJaegerJson(chunks: AsyncIterable<Uint8Array>, file: string, sink: SpanSink, limits: IngestLimits = DEFAULT_LIMITS): Promise<number> {
+  const reader = new JaegerJsonReader(file, sink, limits);
+  const scanner = new JsonScanner<Role>(reader, limits);
   for await (const chunk of chunks) scanner.write(chunk);
   scanner.end();
   reader.finish(scanner.values);
@@ -70,11 +72,17 @@ class JaegerJsonReader implements ScanHandler<Role> {
   private nonHexIds = 0;
   private spanHasNonHexId = false;
   private firstNonHex: string | null = null;
+  private readonly oversized: OversizedAttributes;
+  /** Spans dropped because their trace held more than limits.maxSpansPerTrace waiting for its processes. */
+  private overflow: { count: number; line: number; field: string } | null = null;
 
   constructor(
     private readonly file: string,
     private readonly sink: SpanSink,
-  ) {}
+    private readonly limits: IngestLimits,
+  ) {
+    this.oversized = new OversizedAttributes(file, limits.maxAttributeBytes);
+  }
 
   enter(parent: ScanFrame<Role> | null, key: string | number, kind: 'object' | 'array' | 'scalar', line: number): ScanDecision<Role> {
     if (parent === null) {
@@ -166,8 +174,10 @@ class JaegerJsonReader implements ScanHandler<Role> {
         (frame.parent!.role as { span: SpanState }).span.references.push(role.reference);
         return;
       case 'span':
-        if (role.trace.processes === null) role.trace.waiting.push(role.span);
-        else this.emit(role.span, role.trace);
+        if (role.trace.processes !== null) this.emit(role.span, role.trace);
+        else if (role.trace.waiting.length < this.limits.maxSpansPerTrace) role.trace.waiting.push(role.span);
+        else if (this.overflow === null) this.overflow = { count: 1, line: role.span.line, field: role.span.path };
+        else this.overflow.count++;
         return;
       case 'trace':
         this.closeTrace(role.trace);
@@ -188,8 +198,8 @@ class JaegerJsonReader implements ScanHandler<Role> {
     }
   }
 
-  syntaxError(line: number, path: string, message: string): void {
-    this.reject(line, path === '' ? null : path, `invalid JSON: ${message}`);
+  syntaxError(line: number, path: string, message: string, isLimit = false): void {
+    this.reject(line, path === '' ? null : path, isLimit ? message : `invalid JSON: ${message}`);
   }
 
   finish(values: number): void {
@@ -203,6 +213,16 @@ class JaegerJsonReader implements ScanHandler<Role> {
     if (this.nonHexIds > 0) {
       this.sink.warn(this.file, `Jaeger spans with ids that are not hex (e.g. ${JSON.stringify(this.firstNonHex)}), kept as given: they pair only with the same text`, this.nonHexIds);
     }
+    if (this.overflow !== null) {
+      const { count, line, field } = this.overflow;
+      this.reject(
+        line,
+        field,
+        `the trace has more than limits.maxSpansPerTrace (${this.limits.maxSpansPerTrace.toLocaleString('en-US')}) spans before its processes: ` +
+          `this span and ${(count - 1).toLocaleString('en-US')} more were not read; ${howToRaise('maxSpansPerTrace')}`,
+      );
+    }
+    this.oversized.report(this.sink);
   }
 
   private openTrace(): TraceState {
@@ -247,7 +267,8 @@ class JaegerJsonReader implements ScanHandler<Role> {
       this.reject(state.line, `${state.path}.${span.field}`, span.reason);
       return;
     }
-    this.sink.span(span);
+    const attributes = this.oversized.prune(span.attributes, state.line, state.path);
+    this.sink.span(attributes === span.attributes ? span : { ...span, attributes });
   }
 
   private readSpan(state: SpanState, trace: TraceState): Span | FieldProblem {

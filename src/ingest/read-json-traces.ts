@@ -9,6 +9,7 @@ import { type ScanDecision, type ScanFrame, type ScanHandler, JsonScanner, SKIP 
 import { readJaegerJson } from './read-jaeger-json.js';
 import { readOtlpJson } from './read-otlp-json.js';
 import { readZipkinJson } from './read-zipkin-json.js';
+import { DEFAULT_LIMITS, type IngestLimits } from './limits.js';
 import type { SpanSink } from './span-sink.js';
 
 export type JsonTraceFormat = 'otlp' | 'jaeger' | 'zipkin';
@@ -17,14 +18,14 @@ export type JsonTraceFormat = 'otlp' | 'jaeger' | 'zipkin';
  * Reads a JSON input: `head` is the start of the text already peeked (used only to choose the
  * reader), `chunks` the whole text from its first byte. Resolves to the number of lines read.
  */
-export function readJsonTraces(head: Uint8Array, chunks: AsyncIterable<Uint8Array>, file: string, sink: SpanSink): Promise<number> {
+export function readJsonTraces(head: Uint8Array, chunks: AsyncIterable<Uint8Array>, file: string, sink: SpanSink, limits: IngestLimits = DEFAULT_LIMITS): Promise<number> {
   switch (sniffJsonTraceFormat(head)) {
     case 'jaeger':
-      return readJaegerJson(chunks, file, sink);
+      return readJaegerJson(chunks, file, sink, limits);
     case 'zipkin':
-      return readZipkinJson(chunks, file, sink);
+      return readZipkinJson(chunks, file, sink, { limits });
     case 'otlp':
-      return readOtlpJson(chunks, file, sink);
+      return readOtlpJson(chunks, file, sink, limits);
   }
 }
 

@@ -7,7 +7,9 @@
 import type { Span, SpanLink, SpanResource } from '../model.js';
 import { RESOURCE_ATTRIBUTE_KEYS, SPAN_ATTRIBUTE_KEYS } from '../semconv.js';
 import { CAPTURE, SKIP, type ScanDecision, type ScanFrame, type ScanHandler, JsonScanner, formatPath } from './json-scanner.js';
+import { DEFAULT_LIMITS, type IngestLimits } from './limits.js';
 import { parseJsonLossless } from './lossless-json.js';
+import { OversizedAttributes } from './oversized-attributes.js';
 import {
   FieldProblem,
   isObject,
@@ -59,9 +61,9 @@ type Role =
 const DOCUMENTS: ScanDecision<Role> = { action: 'descend', role: { t: 'documents' } };
 
 /** Reads one input's bytes into the sink; resolves to the number of lines read. */
-export async function readOtlpJson(chunks: AsyncIterable<Uint8Array>, file: string, sink: SpanSink): Promise<number> {
-  const reader = new OtlpJsonReader(file, sink);
-  const scanner = new JsonScanner<Role>(reader);
+export async function readOtlpJson(chunks: AsyncIterable<Uint8Array>, file: string, sink: SpanSink, limits: IngestLimits = DEFAULT_LIMITS): Promise<number> {
+  const reader = new OtlpJsonReader(file, sink, new OversizedAttributes(file, limits.maxAttributeBytes));
+  const scanner = new JsonScanner<Role>(reader, limits);
   for await (const chunk of chunks) scanner.write(chunk);
   scanner.end();
   reader.finish(scanner.values);
@@ -79,6 +81,7 @@ class OtlpJsonReader implements ScanHandler<Role> {
   constructor(
     private readonly file: string,
     private readonly sink: SpanSink,
+    private readonly oversized: OversizedAttributes,
   ) {}
 
   enter(parent: ScanFrame<Role> | null, key: string | number, kind: 'object' | 'array' | 'scalar', line: number): ScanDecision<Role> {
@@ -185,8 +188,8 @@ class OtlpJsonReader implements ScanHandler<Role> {
     void line;
   }
 
-  syntaxError(line: number, path: string, message: string): void {
-    this.reject(line, path === '' ? null : path, `invalid JSON: ${message}`);
+  syntaxError(line: number, path: string, message: string, isLimit = false): void {
+    this.reject(line, path === '' ? null : path, isLimit ? message : `invalid JSON: ${message}`);
   }
 
   /** Reports what the whole input taught, once per input. */
@@ -201,6 +204,7 @@ class OtlpJsonReader implements ScanHandler<Role> {
       this.sink.warn(this.file, `resources without service.name: their spans count as ${UNKNOWN_SERVICE}`, this.resources.withoutService);
     }
     for (const [note, count] of this.kindNotes) this.sink.warn(this.file, note, count);
+    this.oversized.report(this.sink);
   }
 
   private readResource(obj: unknown): SpanResource {
@@ -216,7 +220,9 @@ class OtlpJsonReader implements ScanHandler<Role> {
       return;
     }
     if (span.kindNote !== null) this.kindNotes.set(span.kindNote, (this.kindNotes.get(span.kindNote) ?? 0) + 1);
-    this.sink.span(span.span);
+    const attributes = span.span.attributes;
+    const kept = attributes === NO_ATTRIBUTES_READ ? attributes : this.oversized.prune(attributes, line, frame === null ? String(key) : formatPath(frame, key));
+    this.sink.span(kept === attributes ? span.span : { ...span.span, attributes: kept });
   }
 
   /** A file of Zipkin spans is one mistake, not one per span: reported once, with a count. */
@@ -249,6 +255,8 @@ export interface SpanReading {
 }
 
 const NO_LINKS: readonly SpanLink[] = [];
+/** What `readAttributes` returns for a span without an attribute rollgraph reads. */
+const NO_ATTRIBUTES_READ = readAttributes(null, new Set());
 
 /** A span, or the problem with it (its field relative to the span). */
 export function readSpan(obj: Record<string, unknown>, resource: SpanResource): SpanReading | FieldProblem {

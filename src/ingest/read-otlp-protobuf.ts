@@ -10,6 +10,8 @@ import protobuf from 'protobufjs/light.js';
 import type { SpanResource } from '../model.js';
 import { RESOURCE_ATTRIBUTE_KEYS } from '../semconv.js';
 import { ByteInput, formatMiB, readUint32BE } from './byte-input.js';
+import { DEFAULT_LIMITS, type IngestLimits, howToRaise } from './limits.js';
+import { OversizedAttributes } from './oversized-attributes.js';
 import { FieldProblem, readAttributes } from './otlp-values.js';
 import { readSpan } from './read-otlp-json.js';
 import { SpanResources, UNKNOWN_SERVICE } from './span-resources.js';
@@ -20,7 +22,7 @@ import type { SpanSink } from './span-sink.js';
  * The largest frame or unframed message read (the OTLP spec recommends receivers cap a request at
  * 64 MiB; files batch more). A frame length beyond it is taken for damage, not data.
  */
-export const MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
+export const MAX_MESSAGE_BYTES = DEFAULT_LIMITS.maxMessageBytes;
 
 /** Bytes looked at to recognise protobuf (a few levels of nested field headers). */
 export const OTLP_PROTOBUF_PROBE_BYTES = 256;
@@ -122,11 +124,11 @@ function readVarint(bytes: Uint8Array, at: number): { value: number; next: numbe
  * Reads one input's protobuf bytes into the sink; resolves to the number of frames read (the
  * number rejections give as their line: frame 1, 2, ... or 1 for an unframed message).
  */
-export async function readOtlpProtobuf(chunks: AsyncIterable<Uint8Array>, file: string, sink: SpanSink): Promise<number> {
+export async function readOtlpProtobuf(chunks: AsyncIterable<Uint8Array>, file: string, sink: SpanSink, limits: IngestLimits = DEFAULT_LIMITS): Promise<number> {
   const input = new ByteInput(chunks);
   const complete = !(await input.ensure(OTLP_PROTOBUF_PROBE_BYTES));
   const layout = detectLayout(input.peek(OTLP_PROTOBUF_PROBE_BYTES), complete) ?? 'unframed';
-  const reader = new OtlpProtobufReader(file, sink);
+  const reader = new OtlpProtobufReader(file, sink, limits.maxMessageBytes, new OversizedAttributes(file, limits.maxAttributeBytes));
   const frames = layout === 'framed' ? await reader.readFrames(input) : await reader.readUnframed(input);
   reader.finish();
   return frames;
@@ -139,6 +141,8 @@ class OtlpProtobufReader {
   constructor(
     private readonly file: string,
     private readonly sink: SpanSink,
+    private readonly maxMessageBytes: number,
+    private readonly oversized: OversizedAttributes,
   ) {}
 
   async readFrames(input: ByteInput): Promise<number> {
@@ -151,11 +155,11 @@ class OtlpProtobufReader {
         break;
       }
       const length = readUint32BE(input.peek(4));
-      if (length > MAX_MESSAGE_BYTES) {
+      if (length > this.maxMessageBytes) {
         this.reject(
           frame,
-          `frame ${frame} at byte ${at}: length prefix ${length} is over the ${formatMiB(MAX_MESSAGE_BYTES)} a frame may have: ` +
-            'a damaged length prefix, or garbage after the last frame; nothing after it was read',
+          `frame ${frame} at byte ${at}: length prefix ${length} is over limits.maxMessageBytes (${formatMiB(this.maxMessageBytes)}): ` +
+            `a damaged length prefix, or garbage after the last frame; nothing after it was read (if the frame is real, ${howToRaise('maxMessageBytes')})`,
         );
         break;
       }
@@ -170,11 +174,11 @@ class OtlpProtobufReader {
   }
 
   async readUnframed(input: ByteInput): Promise<number> {
-    if (await input.ensure(MAX_MESSAGE_BYTES + 1)) {
+    if (await input.ensure(this.maxMessageBytes + 1)) {
       this.reject(
         1,
-        `an unframed protobuf message over ${formatMiB(MAX_MESSAGE_BYTES)} cannot be read: it can only be decoded whole; ` +
-          "write it as length-prefixed frames (the Collector file exporter's format: proto) or split it",
+        `an unframed protobuf message over limits.maxMessageBytes (${formatMiB(this.maxMessageBytes)}) cannot be read: it can only be decoded whole; ` +
+          `write it as length-prefixed frames (the Collector file exporter's format: proto), split it, or ${howToRaise('maxMessageBytes')}`,
       );
       return 1;
     }
@@ -224,7 +228,8 @@ class OtlpProtobufReader {
       return;
     }
     if (span.kindNote !== null) this.kindNotes.set(span.kindNote, (this.kindNotes.get(span.kindNote) ?? 0) + 1);
-    this.sink.span(span.span);
+    const attributes = this.oversized.prune(span.span.attributes, line, path);
+    this.sink.span(attributes === span.span.attributes ? span.span : { ...span.span, attributes });
   }
 
   /** Warnings as the OTLP/JSON reader gives them, once per input. */
@@ -233,6 +238,7 @@ class OtlpProtobufReader {
       this.sink.warn(this.file, `resources without service.name: their spans count as ${UNKNOWN_SERVICE}`, this.resources.withoutService);
     }
     for (const [note, count] of this.kindNotes) this.sink.warn(this.file, note, count);
+    this.oversized.report(this.sink);
   }
 
   private reject(line: number, reason: string): void {

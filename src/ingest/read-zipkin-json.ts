@@ -17,7 +17,9 @@ import { SpanKind } from '@opentelemetry/api';
 import type { Span, SpanResource } from '../model.js';
 import { SPAN_ATTRIBUTE_KEYS } from '../semconv.js';
 import { CAPTURE, SKIP, type ScanDecision, type ScanFrame, type ScanHandler, JsonScanner, formatPath } from './json-scanner.js';
+import { DEFAULT_LIMITS, type IngestLimits } from './limits.js';
 import { parseJsonLossless } from './lossless-json.js';
+import { OversizedAttributes } from './oversized-attributes.js';
 import { FieldProblem, isObject } from './otlp-values.js';
 import { ALL_ZEROS, readMicrosAsMillis, readPaddedHexId } from './read-jaeger-json.js';
 import { UNKNOWN_SERVICE } from './span-resources.js';
@@ -26,6 +28,8 @@ import type { SpanSink } from './span-sink.js';
 export interface ZipkinReadOptions {
   /** Spans held for re-parenting before the oldest traces are delivered early. */
   readonly maxBufferedSpans?: number;
+  /** Bounds on values, nesting and attribute sizes (limits.ts). */
+  readonly limits?: IngestLimits;
 }
 
 export const DEFAULT_MAX_BUFFERED_SPANS = 10_000;
@@ -40,8 +44,9 @@ const TRACE: ScanDecision<Role> = { action: 'descend', role: { t: 'trace' } };
 
 /** Reads one input's bytes into the sink; resolves to the number of lines read. */
 export async function readZipkinJson(chunks: AsyncIterable<Uint8Array>, file: string, sink: SpanSink, options: ZipkinReadOptions = {}): Promise<number> {
-  const reader = new ZipkinJsonReader(file, sink, options.maxBufferedSpans ?? DEFAULT_MAX_BUFFERED_SPANS);
-  const scanner = new JsonScanner<Role>(reader);
+  const limits = options.limits ?? DEFAULT_LIMITS;
+  const reader = new ZipkinJsonReader(file, sink, options.maxBufferedSpans ?? DEFAULT_MAX_BUFFERED_SPANS, new OversizedAttributes(file, limits.maxAttributeBytes));
+  const scanner = new JsonScanner<Role>(reader, limits);
   for await (const chunk of chunks) scanner.write(chunk);
   scanner.end();
   reader.finish(scanner.values);
@@ -99,6 +104,7 @@ class ZipkinJsonReader implements ScanHandler<Role> {
     private readonly file: string,
     private readonly sink: SpanSink,
     private readonly maxBuffered: number,
+    private readonly oversized: OversizedAttributes,
   ) {}
 
   enter(parent: ScanFrame<Role> | null, key: string | number, kind: 'object' | 'array' | 'scalar', line: number): ScanDecision<Role> {
@@ -134,6 +140,7 @@ class ZipkinJsonReader implements ScanHandler<Role> {
       this.reject(line, `${path}.${span.field}`, span.reason);
       return;
     }
+    span.attributes = this.oversized.prune(span.attributes, line, path) as Record<string, string>;
     let group = this.buffer.get(span.traceId);
     if (group === undefined) {
       group = [];
@@ -148,8 +155,8 @@ class ZipkinJsonReader implements ScanHandler<Role> {
     this.flushAll();
   }
 
-  syntaxError(line: number, path: string, message: string): void {
-    this.reject(line, path === '' ? null : path, `invalid JSON: ${message}`);
+  syntaxError(line: number, path: string, message: string, isLimit = false): void {
+    this.reject(line, path === '' ? null : path, isLimit ? message : `invalid JSON: ${message}`);
   }
 
   finish(values: number): void {
@@ -168,6 +175,7 @@ class ZipkinJsonReader implements ScanHandler<Role> {
       this.sink.warn(this.file, "spans reusing another service's span id without \"shared\": true, read as that call's server half", this.unflaggedServerHalves);
     }
     for (const [kind, count] of this.unknownKinds) this.sink.warn(this.file, `Zipkin spans of unknown kind ${JSON.stringify(kind)}, read as unspecified`, count);
+    this.oversized.report(this.sink);
     if (this.lateSharedHalves > 0) {
       this.sink.warn(
         this.file,

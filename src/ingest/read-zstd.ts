@@ -9,7 +9,8 @@
  */
 import { Decompress } from 'fzstd';
 import { ByteInput, formatMiB, readUint32BE } from './byte-input.js';
-import { MAX_MESSAGE_BYTES } from './read-otlp-protobuf.js';
+import { DecompressionGuard, DecompressionLimitError } from './decompression-guard.js';
+import { DEFAULT_LIMITS, type IngestLimits, howToRaise } from './limits.js';
 import type { SpanSink } from './span-sink.js';
 
 const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
@@ -48,13 +49,15 @@ export async function readZstd(
   file: string,
   sink: SpanSink,
   readDecoded: (bytes: AsyncIterable<Uint8Array>) => Promise<number>,
+  limits: IngestLimits = DEFAULT_LIMITS,
 ): Promise<void> {
   const layout = detectLayout(head) ?? STREAM;
   let failure: string | null = null;
   const onFailure = (reason: string) => {
     failure = reason;
   };
-  const bytes = (layout === STREAM ? decompressStream(chunks, onFailure) : decompressFrames(chunks, onFailure))[Symbol.asyncIterator]();
+  const guard = new DecompressionGuard(limits, layout === STREAM ? 'the zstd data' : 'the zstd frames');
+  const bytes = (layout === STREAM ? decompressStream(chunks, onFailure, guard) : decompressFrames(chunks, onFailure, guard, limits.maxMessageBytes))[Symbol.asyncIterator]();
   const first = await bytes.next();
   if (first.done === true && failure !== null) {
     sink.reject({ file, line: 1, field: null, reason: `${layout}: ${failure as string}; nothing could be read` });
@@ -70,23 +73,28 @@ async function* prepend(first: IteratorResult<Uint8Array>, rest: AsyncIterator<U
   for (let next = await rest.next(); next.done !== true; next = await rest.next()) yield next.value;
 }
 
-async function* decompressStream(chunks: AsyncIterable<Uint8Array>, onFailure: (reason: string) => void): AsyncGenerator<Uint8Array> {
+async function* decompressStream(chunks: AsyncIterable<Uint8Array>, onFailure: (reason: string) => void, guard: DecompressionGuard): AsyncGenerator<Uint8Array> {
   const out: Uint8Array[] = [];
   // fzstd may hand out views of its window, which later input overwrites: keep copies.
+  // The guard throws from inside a push, so one small chunk cannot expand without bound.
   const decompressor = new Decompress((data) => {
-    if (data.length > 0) out.push(Uint8Array.from(data));
+    if (data.length === 0) return;
+    guard.addOrThrow(data.length);
+    out.push(Uint8Array.from(data));
   });
   let offset = 0;
   try {
     for await (const chunk of chunks) {
-      decompressor.push(chunk);
       offset += chunk.length;
+      guard.compressed = offset;
+      decompressor.push(chunk);
       while (out.length > 0) yield out.shift()!;
     }
     decompressor.push(new Uint8Array(0), true);
   } catch (error) {
     yield* out.splice(0);
-    onFailure(`damaged or truncated within the first ${offset} compressed bytes (${(error as Error).message})`);
+    if (error instanceof DecompressionLimitError) onFailure(error.message);
+    else onFailure(`damaged or truncated within the first ${offset} compressed bytes (${(error as Error).message})`);
     return;
   }
   yield* out.splice(0);
@@ -94,7 +102,12 @@ async function* decompressStream(chunks: AsyncIterable<Uint8Array>, onFailure: (
 
 const NEWLINE = Uint8Array.of(0x0a);
 
-async function* decompressFrames(chunks: AsyncIterable<Uint8Array>, onFailure: (reason: string) => void): AsyncGenerator<Uint8Array> {
+async function* decompressFrames(
+  chunks: AsyncIterable<Uint8Array>,
+  onFailure: (reason: string) => void,
+  guard: DecompressionGuard,
+  maxMessageBytes: number,
+): AsyncGenerator<Uint8Array> {
   const input = new ByteInput(chunks);
   let frame = 0;
   let isJson: boolean | null = null;
@@ -106,8 +119,11 @@ async function* decompressFrames(chunks: AsyncIterable<Uint8Array>, onFailure: (
       return;
     }
     const length = readUint32BE(input.peek(4));
-    if (length > MAX_MESSAGE_BYTES) {
-      onFailure(`frame ${frame} at byte ${at}: length prefix ${length} is over the ${formatMiB(MAX_MESSAGE_BYTES)} a frame may have (damaged length prefix or garbage)`);
+    if (length > maxMessageBytes) {
+      onFailure(
+        `frame ${frame} at byte ${at}: length prefix ${length} is over limits.maxMessageBytes (${formatMiB(maxMessageBytes)}) ` +
+          `(damaged length prefix or garbage; if the frame is real, ${howToRaise('maxMessageBytes')})`,
+      );
       return;
     }
     input.take(4);
@@ -115,9 +131,15 @@ async function* decompressFrames(chunks: AsyncIterable<Uint8Array>, onFailure: (
       onFailure(`frame ${frame} at byte ${at}: truncated: its length prefix says ${length} bytes, only ${input.buffered} follow`);
       return;
     }
-    const message = decompressFrame(input.take(length));
+    const message = decompressFrame(input.take(length), maxMessageBytes);
     if (typeof message === 'string') {
       onFailure(`frame ${frame} at byte ${at}: ${message}`);
+      return;
+    }
+    guard.compressed = input.offset;
+    const breach = guard.add(message.length);
+    if (breach !== null) {
+      onFailure(breach);
       return;
     }
     isJson ??= isJsonText(message);
@@ -134,17 +156,18 @@ async function* decompressFrames(chunks: AsyncIterable<Uint8Array>, onFailure: (
 }
 
 /** One frame's message, or why it cannot be decompressed. */
-function decompressFrame(compressed: Uint8Array): Uint8Array | string {
+function decompressFrame(compressed: Uint8Array, maxMessageBytes: number): Uint8Array | string {
   const parts: Uint8Array[] = [];
   let size = 0;
   const decompressor = new Decompress((data) => {
     size += data.length;
-    if (size > MAX_MESSAGE_BYTES) throw new Error(`decompresses to more than ${formatMiB(MAX_MESSAGE_BYTES)}`);
+    if (size > maxMessageBytes) throw new DecompressionLimitError(`decompresses to more than limits.maxMessageBytes (${formatMiB(maxMessageBytes)}); ${howToRaise('maxMessageBytes')}`);
     parts.push(Uint8Array.from(data));
   });
   try {
     decompressor.push(compressed, true);
   } catch (error) {
+    if (error instanceof DecompressionLimitError) return error.message;
     return `not a complete zstd frame (${(error as Error).message})`;
   }
   return Buffer.concat(parts, size);

@@ -33,6 +33,8 @@ const MAX_OPERATIONS = 5;
 export interface NightlyMarkdownOptions {
   /** A small graph of the new (and changed) edges and their neighbours, drawn as a Mermaid chart. */
   readonly graphNeighbours?: GraphView;
+  /** Where the HTML report written with this one is, relative to it: linked under the title. */
+  readonly htmlReport?: string;
 }
 
 /** Renders `view` as GitHub-flavoured Markdown, sections in the view's order. */
@@ -53,6 +55,9 @@ export function renderNightlyMarkdown(view: NightlyView, options: NightlyMarkdow
       `compared with a baseline of ${plural(view.baselineEdges, 'accepted edge')}.`,
   );
   lines.push(...renderSkipped(view));
+  if (options.htmlReport !== undefined) {
+    lines.push('', `The whole graph, with the new edges highlighted and a revert plan for every service: [${escapeText(options.htmlReport)}](${encodeURI(options.htmlReport).replace(/\(/g, '%28').replace(/\)/g, '%29')}).`);
+  }
   const flagged = view.newEdges.length + view.impactChanges.length + view.goneEdges.length;
   if (flagged === 0) {
     lines.push('', 'Nothing is flagged: no new edge, no impact change, no gone edge.');

@@ -8,7 +8,7 @@
  * src/store/codec.ts encodes the history; schema.ts says where it goes.
  */
 import Database from 'better-sqlite3';
-import { existsSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import { StoreError } from '../errors.js';
 import type { BaselineEdge, CallTally, CallType, Impact, ServiceTally } from '../model.js';
 import {
@@ -64,8 +64,10 @@ export interface IngestedInput {
 
 type Row = Record<string, unknown>;
 
-const MIN = (column: string) => `MIN(COALESCE(${column}, excluded.${column}), COALESCE(excluded.${column}, ${column}))`;
-const MAX = (column: string) => `MAX(COALESCE(${column}, excluded.${column}), COALESCE(excluded.${column}, ${column}))`;
+/** The column of a time span to widen on conflict: a name chosen here, never a value (test/security/sql-statements.test.ts). */
+type SpanColumn = 'first_ms' | 'last_ms';
+const MIN = (column: SpanColumn) => `MIN(COALESCE(${column}, excluded.${column}), COALESCE(excluded.${column}, ${column}))`;
+const MAX = (column: SpanColumn) => `MAX(COALESCE(${column}, excluded.${column}), COALESCE(excluded.${column}, ${column}))`;
 
 export class Store {
   private inTransaction = false;
@@ -140,18 +142,25 @@ export class Store {
       this.rollback();
       return;
     }
+    // Written under a temporary name and renamed: a backup killed halfway, or one left by an
+    // earlier attempt that failed, never stands in the way (VACUUM INTO refuses an existing file)
+    // nor passes for a whole backup.
+    const partial = `${this.path}.v${from}.bak.${process.pid}.tmp`;
     try {
       // VACUUM cannot run inside a transaction: a second connection copies the store as it is
       // under this one's write lock, which readers may share.
       if (from > 0) {
+        rmSync(partial, { force: true });
         const reader = new Database(this.path, { readonly: true, fileMustExist: true, timeout: this.busyTimeoutMs });
         try {
-          reader.prepare('VACUUM INTO ?').run(`${this.path}.v${from}.bak`);
+          reader.prepare('VACUUM INTO ?').run(partial);
         } finally {
           reader.close();
         }
+        renameSync(partial, `${this.path}.v${from}.bak`);
       }
     } catch (error) {
+      rmSync(partial, { force: true });
       this.rollback();
       throw new StoreError(`cannot back up ${this.path} before migrating it (${describe(error)})`);
     }

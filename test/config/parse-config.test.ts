@@ -105,14 +105,14 @@ describe('parseConfig: syntax errors', () => {
 describe('parseConfig: schema problems', () => {
   it('refuses a config that is not a mapping', () => {
     for (const text of ['[]', '"impact"', 'null', '42']) {
-      expect(problemsOf(text, 'json')).toEqual(['the config must be a mapping with the sections impact, ignore, aliases']);
+      expect(problemsOf(text, 'json')).toEqual(['the config must be a mapping with the sections impact, ignore, aliases, limits']);
     }
-    expect(problemsOf('- impact\n', 'yaml')).toEqual(['the config must be a mapping with the sections impact, ignore, aliases']);
+    expect(problemsOf('- impact\n', 'yaml')).toEqual(['the config must be a mapping with the sections impact, ignore, aliases, limits']);
   });
 
   it('rejects unknown keys at every level, suggesting the key meant', () => {
     expect(problemsInBoth({ impacts: [] })).toEqual(['unknown key "impacts" (did you mean "impact"?)']);
-    expect(problemsInBoth({ rules: [] })).toEqual(['unknown key "rules" (known keys: impact, ignore, aliases)']);
+    expect(problemsInBoth({ rules: [] })).toEqual(['unknown key "rules" (known keys: impact, ignore, aliases, limits)']);
     expect(problemsInBoth({ impact: [{ form: 'web-*', to: 'catalog', impact: 'independent', reason: 'v1 is frozen' }] })).toEqual([
       'impact.0: unknown key "form" (did you mean "from"?)',
     ]);

@@ -147,8 +147,8 @@ describe('damaged protobuf: records before the damage count, then a rejection na
     const d = await deriveFiles({ 'spans.binpb': Buffer.concat([framed(good), Buffer.from('#### end of export ####\n')]) });
     expect(edgeLines(d)).toEqual(['checkout -> payments sync 1/0']);
     expect(messages(d)).toEqual([
-      `spans.binpb:2: frame 2 at byte ${4 + good.length}: length prefix ${Buffer.from('####').readUInt32BE()} is over the 256 MiB a frame may have: ` +
-        'a damaged length prefix, or garbage after the last frame; nothing after it was read',
+      `spans.binpb:2: frame 2 at byte ${4 + good.length}: length prefix ${Buffer.from('####').readUInt32BE()} is over limits.maxMessageBytes (256 MiB): ` +
+        'a damaged length prefix, or garbage after the last frame; nothing after it was read (if the frame is real, raise limits.maxMessageBytes in the config file to read it)',
     ]);
   });
 

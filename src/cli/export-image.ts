@@ -1,0 +1,38 @@
+/**
+ * `export --format svg|png`: the DOT of `export --format dot` drawn by the packaged Graphviz
+ * (WebAssembly), and for PNG rasterised by resvg with a font found on this machine. A PNG goes
+ * to stdout only when stdout is not a terminal (a pipe or a file), else `--out` is asked for.
+ */
+import { UsageError } from '../errors.js';
+import type { GraphView } from '../model.js';
+import { renderDot } from '../report/render-dot.js';
+import { renderPng } from '../render-image/render-png.js';
+import { renderSvg } from '../render-image/render-svg.js';
+import type { CliIo } from './io.js';
+import { NO_FONT_WARNING, loadFont } from './load-fonts.js';
+
+export const IMAGE_FORMATS = ['svg', 'png'] as const;
+export type ImageFormat = (typeof IMAGE_FORMATS)[number];
+
+/** PNG pixels per SVG pixel: sharp on high-density screens and in README screenshots. */
+const PNG_SCALE = 2;
+
+export function isImageFormat(format: string): format is ImageFormat {
+  return (IMAGE_FORMATS as readonly string[]).includes(format);
+}
+
+/** Fails before the graph is read when a PNG would be written to a terminal. */
+export function checkImageDestination(format: ImageFormat, out: string | undefined, io: CliIo): void {
+  if (format === 'png' && out === undefined && io.stdout.isTTY === true) {
+    throw new UsageError('--format png writes binary data: name a file with --out graph.png, or pipe stdout into a file');
+  }
+}
+
+/** The SVG text or PNG bytes of `view`, warning on stderr when a PNG will have no text. */
+export async function renderImage(view: GraphView, format: ImageFormat, io: CliIo, warn: (line: string) => void): Promise<string | Uint8Array> {
+  const svg = await renderSvg(renderDot(view));
+  if (format === 'svg') return svg;
+  const font = loadFont(io);
+  if (font === null) warn(NO_FONT_WARNING);
+  return renderPng(svg, { fonts: font === null ? [] : [font.bytes], fontFamily: font?.family, scale: PNG_SCALE });
+}
