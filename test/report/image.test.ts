@@ -189,3 +189,13 @@ function countDark(image: Rgba): number {
   for (let i = 0; i < image.pixels.length; i += 4) if (image.pixels[i]! + image.pixels[i + 1]! + image.pixels[i + 2]! < 3 * 100) dark++;
   return dark;
 }
+
+describe('large graphs', () => {
+  it('warn that Graphviz will be slow, and point at what scales', async () => {
+    const { LARGE_IMAGE_EDGES, largeGraphWarning } = await import('../../src/cli/export-image.js');
+    expect(largeGraphWarning(LARGE_IMAGE_EDGES)).toBeNull();
+    expect(largeGraphWarning(49_730)).toBe(
+      'warning: drawing 49,730 edges with Graphviz can take many minutes; --format html draws large graphs in seconds, and --env or --since narrow what is drawn',
+    );
+  });
+});
