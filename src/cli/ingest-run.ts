@@ -11,6 +11,7 @@ import { buildGraph } from '../graph/build-graph.js';
 import type { CsvSpanOptions } from '../ingest/read-csv-spans.js';
 import { toCallTally, toEdgeRecords, toServiceFacts, toServiceTally } from '../graph/convert-tallies.js';
 import { renderSummary } from '../report/render-summary.js';
+import { plural } from '../report/text-format.js';
 import type { Store } from '../store/store.js';
 import type { SizedInput } from './expand-inputs.js';
 import type { FetchedSource } from './fetch-source.js';
@@ -106,20 +107,26 @@ export async function ingestRun(
   const allServices = new Map([...toServiceFacts(aggregatedServices), ...read.services]);
   const built = buildGraph(toEdgeRecords(tallies).values(), allServices);
   const edges = built.graph.size;
-  io.stderr.write(
-    renderSummary({
-      // As export counts them: calls that reached their own caller once a virtual name resolved, too.
-      stats: { ...read.stats, selfCalls: read.stats.selfCalls + built.selfCalls },
-      services: allServices.size,
-      edges,
-      rejected: read.rejected,
-      rejectedCount: read.rejectedCount,
-      warnings: read.warnings,
-    }),
-  );
+  // With aggregated sources alone there are no spans to summarise: their own lines below say what was read.
+  const spanSummary = read.stats.files > 0 || aggregated.length === 0;
+  if (spanSummary) {
+    io.stderr.write(
+      renderSummary({
+        // As export counts them: calls that reached their own caller once a virtual name resolved, too.
+        stats: { ...read.stats, selfCalls: read.stats.selfCalls + built.selfCalls },
+        services: allServices.size,
+        edges,
+        rejected: read.rejected,
+        rejectedCount: read.rejectedCount,
+        warnings: read.warnings,
+      }),
+    );
+  }
   for (const a of aggregated) {
     const calls = a.edges.calls.reduce((n, t) => n + t.calls, 0);
-    io.stderr.write(`read ${a.edges.calls.length} edges (${calls} calls, aggregated counts without operations) from ${a.name}\n`);
+    io.stderr.write(
+      `read ${plural(a.edges.calls.length, 'edge')} (${plural(calls, 'call')}, aggregated counts without operations) from ${a.name}\n`,
+    );
     for (const warning of a.edges.warnings) io.stderr.write(`warning: ${warning}\n`);
   }
   if (read.unusable.length > 0) {

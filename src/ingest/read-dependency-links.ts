@@ -32,7 +32,7 @@ export function readDependencyLinks(answer: unknown, format: DependencyLinkForma
       builder.addService(to);
     }
   });
-  if (selfCalls > 0) builder.warn(`${source}: ${selfCalls} calls of a service to itself are not edges`);
+  if (selfCalls > 0) builder.warn(`${source}: ${selfCalls.toLocaleString('en-US')} calls of a service to itself are not edges`);
   return builder.finish();
 }
 

@@ -114,10 +114,10 @@ export function readPrometheusServiceGraph(answers: ServiceGraphAnswers, window:
   requests.forEach((s, i) => add(s, i, REQUESTS_METRIC, false));
   failed.forEach((s, i) => add(s, i, FAILED_METRIC, true));
   if (Math.round(unnamedCalls) > 0) {
-    builder.warn(`${source}: ${Math.round(unnamedCalls)} calls to an uninstrumented server the metrics do not name (server="unknown") were left out`);
+    builder.warn(`${source}: ${Math.round(unnamedCalls).toLocaleString('en-US')} calls to an uninstrumented server the metrics do not name (server="unknown") were left out`);
   }
   if (Math.round(userCalls) > 0) {
-    builder.warn(`${source}: ${Math.round(userCalls)} calls from outside (client="user") mark their servers as entry points, with no edge`);
+    builder.warn(`${source}: ${Math.round(userCalls).toLocaleString('en-US')} calls from outside (client="user") mark their servers as entry points, with no edge`);
   }
   return builder.finish();
 }

@@ -77,7 +77,7 @@ describe('--from jaeger-dependencies', () => {
   it('reads the links from a Jaeger query service for the window ending at --at', async () => {
     requests.length = 0;
     const { code, stderr, graph } = await ingestAndExport(['--from', 'jaeger-dependencies', `${base}/jaeger`]);
-    expect(stderr).toContain(`read 5 edges (28134 calls, aggregated counts without operations) from jaeger-dependencies ${base}/jaeger`);
+    expect(stderr).toContain(`read 5 edges (28,134 calls, aggregated counts without operations) from jaeger-dependencies ${base}/jaeger`);
     expect(code).toBe(0);
     expect(requests.map((u) => [u.pathname, u.searchParams.get('endTs'), u.searchParams.get('lookback')])).toEqual([
       ['/jaeger/api/dependencies', String(Date.parse(AT)), String(86_400_000)],
