@@ -6,6 +6,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { deriveFiles, edgeLines } from './helpers/otlp.js';
+import { itDependenciesExpected } from './helpers/itdependencies.js';
 
 const REAL = new URL('../fixtures/real/', import.meta.url);
 const read = (path: string) => readFileSync(new URL(path, REAL));
@@ -63,12 +64,7 @@ describe('otelcol servicegraph connector golden traces (converted from YAML)', (
 });
 
 describe('zipkin ITDependencies scenarios, expressed in OTLP', () => {
-  interface Expected {
-    edges: { from: string; to: string; type: string; calls: number; errors: number }[];
-    selfCalls: number;
-    unresolvedExits: number;
-  }
-  const expected = JSON.parse(read('zipkin-itdependencies/expected.json').toString()) as Record<string, Expected>;
+  const expected = itDependenciesExpected();
   const files = readdirSync(new URL('zipkin-itdependencies/', REAL)).filter((f) => f.endsWith('.otlp.json'));
 
   it('covers all 16 scenarios', () => {

@@ -11,6 +11,7 @@ import { sniffJsonTraceFormat } from '../../src/ingest/read-json-traces.js';
 import { formatRejection } from '../../src/report/render-summary.js';
 import { runCli } from '../helpers/cli.js';
 import { derive, deriveFiles, edgeLines } from '../helpers/otlp.js';
+import { itDependenciesExpected } from '../helpers/itdependencies.js';
 
 const REAL = new URL('../../fixtures/real/', import.meta.url);
 const read = (path: string) => readFileSync(new URL(path, REAL));
@@ -31,12 +32,7 @@ describe('format sniffing picks Zipkin from the content', () => {
 describe('zipkin ITDependencies scenarios, read as Zipkin v2 JSON', () => {
   // The same answers the OTLP conversions of these files must give (test/real-data.test.ts):
   // fixtures/real/zipkin-itdependencies/expected.json, worked out from CONTRACT §2 (SOURCE.md).
-  interface Expected {
-    edges: { from: string; to: string; type: string; calls: number; errors: number }[];
-    selfCalls: number;
-    unresolvedExits: number;
-  }
-  const expected = JSON.parse(read('zipkin-itdependencies/expected.json').toString()) as Record<string, Expected>;
+  const expected = itDependenciesExpected();
   const files = readdirSync(new URL('zipkin-itdependencies/', REAL)).filter((f) => f.endsWith('.json') && !f.endsWith('.otlp.json') && f !== 'expected.json');
 
   it('covers all 16 scenarios', () => {
