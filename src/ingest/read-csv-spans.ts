@@ -10,7 +10,7 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { SpanKind } from '@opentelemetry/api';
-import { CsvError, Parser } from 'csv-parse';
+import type { CsvError } from 'csv-parse';
 import type { Span, SpanResource } from '../model.js';
 import { UNKNOWN_SERVICE } from './span-resources.js';
 import type { SpanSink } from './span-sink.js';
@@ -238,6 +238,8 @@ const NO_LINKS: readonly never[] = Object.freeze([]);
 
 /** Reads one span table's bytes into the sink; resolves to the number of lines read. */
 export async function readCsvSpans(chunks: AsyncIterable<Uint8Array>, file: string, sink: SpanSink, options: CsvSpanOptions = {}): Promise<number> {
+  // csv-parse loads when a CSV input is read, not at every start.
+  const { CsvError, Parser } = await import('csv-parse');
   const { headerLine, rest } = await peekHeaderLine(chunks);
   const reader = new CsvSpanReader(file, sink, options);
   let lastLine = 0;

@@ -6,7 +6,7 @@
  * message can only be decoded whole, up to MAX_MESSAGE_BYTES. Spans go through the OTLP/JSON
  * reader's `readSpan`, so both encodings give the same spans.
  */
-import protobuf from 'protobufjs/light.js';
+import type protobuf from 'protobufjs/light.js';
 import type { SpanResource } from '../model.js';
 import { RESOURCE_ATTRIBUTE_KEYS } from '../semconv.js';
 import { ByteInput, formatMiB, readUint32BE } from './byte-input.js';
@@ -15,7 +15,6 @@ import { OversizedAttributes } from './oversized-attributes.js';
 import { FieldProblem, readAttributes } from './otlp-values.js';
 import { readSpan } from './read-otlp-json.js';
 import { SpanResources, UNKNOWN_SERVICE } from './span-resources.js';
-import { OTLP_TRACE_SCHEMA } from './proto/otlp-trace-schema.js';
 import type { SpanSink } from './span-sink.js';
 
 /**
@@ -27,10 +26,27 @@ export const MAX_MESSAGE_BYTES = DEFAULT_LIMITS.maxMessageBytes;
 /** Bytes looked at to recognise protobuf (a few levels of nested field headers). */
 export const OTLP_PROTOBUF_PROBE_BYTES = 256;
 
-const root = protobuf.Root.fromJSON(OTLP_TRACE_SCHEMA as protobuf.INamespace);
-const TracesData = root.lookupType('opentelemetry.proto.trace.v1.TracesData');
-const SpanType = root.lookupType('opentelemetry.proto.trace.v1.Span');
-const ResourceType = root.lookupType('opentelemetry.proto.resource.v1.Resource');
+interface Schema {
+  readonly TracesData: protobuf.Type;
+  readonly SpanType: protobuf.Type;
+  readonly ResourceType: protobuf.Type;
+}
+
+let schema: Promise<Schema> | null = null;
+
+/** protobufjs and the schema load when a protobuf input is read, not at every start (~35 ms). */
+function loadSchema(): Promise<Schema> {
+  schema ??= (async () => {
+    const [{ default: pb }, { OTLP_TRACE_SCHEMA }] = await Promise.all([import('protobufjs/light.js'), import('./proto/otlp-trace-schema.js')]);
+    const root = pb.Root.fromJSON(OTLP_TRACE_SCHEMA as protobuf.INamespace);
+    return {
+      TracesData: root.lookupType('opentelemetry.proto.trace.v1.TracesData'),
+      SpanType: root.lookupType('opentelemetry.proto.trace.v1.Span'),
+      ResourceType: root.lookupType('opentelemetry.proto.resource.v1.Resource'),
+    };
+  })();
+  return schema;
+}
 
 
 const TO_OBJECT: protobuf.IConversionOptions = { longs: String, enums: Number };
@@ -128,7 +144,7 @@ export async function readOtlpProtobuf(chunks: AsyncIterable<Uint8Array>, file: 
   const input = new ByteInput(chunks);
   const complete = !(await input.ensure(OTLP_PROTOBUF_PROBE_BYTES));
   const layout = detectLayout(input.peek(OTLP_PROTOBUF_PROBE_BYTES), complete) ?? 'unframed';
-  const reader = new OtlpProtobufReader(file, sink, limits.maxMessageBytes, new OversizedAttributes(file, limits.maxAttributeBytes));
+  const reader = new OtlpProtobufReader(await loadSchema(), file, sink, limits.maxMessageBytes, new OversizedAttributes(file, limits.maxAttributeBytes));
   const frames = layout === 'framed' ? await reader.readFrames(input) : await reader.readUnframed(input);
   reader.finish();
   return frames;
@@ -139,6 +155,7 @@ class OtlpProtobufReader {
   private readonly kindNotes = new Map<string, number>();
 
   constructor(
+    private readonly schema: Schema,
     private readonly file: string,
     private readonly sink: SpanSink,
     private readonly maxMessageBytes: number,
@@ -190,7 +207,7 @@ class OtlpProtobufReader {
   private readMessage(bytes: Uint8Array, line: number, where: string): void {
     let message: Record<string, unknown>;
     try {
-      message = TracesData.decode(bytes) as unknown as Record<string, unknown>;
+      message = this.schema.TracesData.decode(bytes) as unknown as Record<string, unknown>;
     } catch (error) {
       this.reject(line, `${where}: not a valid OTLP protobuf TracesData message (${(error as Error).message})`);
       return;
@@ -216,12 +233,12 @@ class OtlpProtobufReader {
 
   /** The same resource reading as the OTLP/JSON reader, on the decoded message. */
   private readResource(message: unknown): SpanResource {
-    const obj = message == null ? null : ResourceType.toObject(message as protobuf.Message, TO_OBJECT);
+    const obj = message == null ? null : this.schema.ResourceType.toObject(message as protobuf.Message, TO_OBJECT);
     return this.resources.fromAttributes(obj === null ? {} : readAttributes(obj.attributes, RESOURCE_ATTRIBUTE_KEYS));
   }
 
   private emit(message: protobuf.Message, resource: SpanResource, line: number, where: string, path: string): void {
-    const obj = toJsonShape(SpanType.toObject(message, TO_OBJECT));
+    const obj = toJsonShape(this.schema.SpanType.toObject(message, TO_OBJECT));
     const span = obj instanceof FieldProblem ? obj : readSpan(obj, resource);
     if (span instanceof FieldProblem) {
       this.sink.reject({ file: this.file, line, field: `${path}.${span.field}`, reason: `${span.reason} (in ${where})` });
