@@ -9,11 +9,12 @@ import type { CsvSpanOptions } from './ingest/read-csv-spans.js';
 import { type IngestLimits, howToRaise, resolveLimits } from './ingest/limits.js';
 import type { SpanSink } from './ingest/span-sink.js';
 import { type ServiceFacts, TraceWindow, type TraceWindowOptions } from './derive/trace-window.js';
-import { EdgeAccumulator, type EdgeRecord } from './graph/edge-accumulator.js';
-import { type DependencyGraph, buildGraph } from './graph/build-graph.js';
-import { toGraphView } from './graph/graph-view.js';
-import { profileRollbacks } from './graph/profile-rollbacks.js';
-import { type ImpactOverride, type ImpactTags, tagImpacts } from './graph/tag-impacts.js';
+import { EdgeAccumulator } from './graph/edge-accumulator.js';
+import type { DependencyGraph } from './graph/build-graph.js';
+import type { ImpactOverride, ImpactTags } from './graph/tag-impacts.js';
+import { analyzeGraph } from './analyze-graph.js';
+
+export { type AnalyzedGraph, analyzeGraph } from './analyze-graph.js';
 
 /** A named source of bytes: a file, stdin, or anything a library user streams. */
 export interface TraceInput {
@@ -160,44 +161,6 @@ export async function readCalls(inputs: readonly TraceInput[], options: DeriveOp
   }
   const stats: IngestStats = { files: inputs.length, ...window.stats, ignoredCalls };
   return { edges, services: window.services, stats, warnings, rejected, rejectedCount, unusable, spansByInput, environments };
-}
-
-/** The graph, the impact of every edge, and the view reporters render, from edge records. */
-export interface AnalyzedGraph {
-  readonly graph: DependencyGraph;
-  readonly tags: ImpactTags;
-  /** Nodes with their rollback profiles, edges with their impacts. */
-  readonly view: GraphView;
-  /** The same without rollback profiles: cheaper, for DOT, Mermaid and the nightly comparison. */
-  readonly edgeView: GraphView;
-  /** Calls dropped because resolving a virtual name made them reach their own caller. */
-  readonly selfCalls: number;
-}
-
-export function analyzeGraph(
-  records: Iterable<EdgeRecord>,
-  services: ReadonlyMap<string, ServiceFacts>,
-  options: { readonly override?: ImpactOverride } = {},
-): AnalyzedGraph {
-  const { graph, selfCalls } = buildGraph(records, services);
-  const tags = tagImpacts(graph, { override: options.override });
-  // Views are worked out only when a reporter needs them: `impact` and `plan` answer without, and
-  // only the JSON export shows a rollback profile per service (one upstream walk per service).
-  let view: GraphView | null = null;
-  let edgeView: GraphView | null = null;
-  return {
-    graph,
-    tags,
-    selfCalls,
-    get view() {
-      view ??= toGraphView(graph, { tags, profiles: profileRollbacks(graph, tags) });
-      return view;
-    },
-    get edgeView() {
-      edgeView ??= view ?? toGraphView(graph, { tags });
-      return edgeView;
-    },
-  };
 }
 
 export async function deriveGraph(inputs: readonly TraceInput[], options: DeriveOptions = {}): Promise<Derivation> {

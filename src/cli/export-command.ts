@@ -10,7 +10,6 @@ import type { GraphView } from '../model.js';
 import { renderDot } from '../report/render-dot.js';
 import { renderJson } from '../report/render-json.js';
 import { renderMermaid, renderMermaidMarkdown } from '../report/render-mermaid.js';
-import { renderHtmlExport } from './export-html.js';
 import type { CliIo } from './io.js';
 import { addInputOptions, readGraph } from './read-graph.js';
 import { IMAGE_FORMATS, checkImageDestination, isImageFormat, renderImage } from './export-image.js';
@@ -60,6 +59,7 @@ Examples:
       }
       if (options.format === 'html') {
         // The page's side panel shows each service's rollback profile and revert plan.
+        const { renderHtmlExport } = await import('./export-html.js'); // the viewer's bundle loads only here
         writeOutput(renderHtmlExport(read), options.out, io);
         setExitCode(EXIT_OK);
         return;

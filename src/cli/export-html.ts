@@ -2,7 +2,7 @@
  * `export --format html`: the view (impacts and rollback profiles) plus what the page's revert
  * plans need beyond it: the graph's edges in its own order, with each tag's forcing operation.
  */
-import type { AnalyzedGraph } from '../derive-graph.js';
+import type { AnalyzedGraph } from '../analyze-graph.js';
 import type { EdgeId, GraphEdge } from '../report/html-report-data.js';
 import { renderHtml } from '../report/render-html.js';
 import * as viewer from '../viewer/bundle.js';

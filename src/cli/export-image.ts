@@ -6,8 +6,6 @@
 import { UsageError } from '../errors.js';
 import type { GraphView } from '../model.js';
 import { renderDot } from '../report/render-dot.js';
-import { renderPng } from '../render-image/render-png.js';
-import { renderSvg } from '../render-image/render-svg.js';
 import type { CliIo } from './io.js';
 import { NO_FONT_WARNING, loadFont } from './load-fonts.js';
 
@@ -46,8 +44,11 @@ export function largeGraphWarning(edges: number): string | null {
 export async function renderImage(view: GraphView, format: ImageFormat, io: CliIo, warn: (line: string) => void): Promise<string | Uint8Array> {
   const large = largeGraphWarning(view.edges.length);
   if (large !== null) warn(large);
+  // Graphviz and resvg (WebAssembly) load only for an image.
+  const { renderSvg } = await import('../render-image/render-svg.js');
   const svg = await renderSvg(renderDot(view));
   if (format === 'svg') return svg;
+  const { renderPng } = await import('../render-image/render-png.js');
   const font = loadFont(io);
   if (font === null) warn(NO_FONT_WARNING);
   return renderPng(svg, { fonts: font === null ? [] : [font.bytes], fontFamily: font?.family, scale: PNG_SCALE });

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { InputError, UsageError } from '../errors.js';
-import { DEFAULT_MAX_OPEN_SPANS } from '../derive/trace-window.js';
+import { DEFAULT_MAX_OPEN_SPANS } from '../derive/window-size.js';
 import type { AggregatedEdges, AggregationWindow } from '../ingest/aggregated-edges.js';
 import { readDependencyLinks } from '../ingest/read-dependency-links.js';
 import { readPrometheusServiceGraph, serviceGraphQueries } from '../ingest/read-prometheus-servicegraph.js';

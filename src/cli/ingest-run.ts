@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { InputError } from '../errors.js';
-import { type CallsRead, type TraceInput, readCalls } from '../derive-graph.js';
+import type { CallsRead, TraceInput } from '../derive-graph.js';
 import { buildGraph } from '../graph/build-graph.js';
 import type { CsvSpanOptions } from '../ingest/read-csv-spans.js';
 import { toCallTally, toEdgeRecords, toServiceFacts, toServiceTally } from '../graph/convert-tallies.js';
@@ -81,6 +81,8 @@ export async function ingestRun(
   progress?.clear();
   const toRead = hashed.map((h) => h.input);
   progress?.start('reading', totalSize(toRead), true);
+  // The trace readers load when a run reads traces, not when rollgraph starts.
+  const { readCalls } = await import('../derive-graph.js');
   let read = await readCalls(progress === null ? toRead : countBytes(toRead, progress), {
     maxOpenSpans: options.maxOpenSpans,
     byDay: true,

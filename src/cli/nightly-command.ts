@@ -15,7 +15,6 @@ import { renderJson } from '../report/render-json.js';
 import { renderNightlyMarkdown } from '../report/render-nightly-markdown.js';
 import { renderNightlyText } from '../report/render-nightly-text.js';
 import { withBoundedHeapGrowth } from './bounded-heap.js';
-import { renderHtmlExport } from './export-html.js';
 import { type SourceOptions, atOption, fromOption, lookbackOption, readSources, windowOption, windowsOf } from './fetch-source.js';
 import type { GlobalOptions } from './global-options.js';
 import { ingestRun } from './ingest-run.js';
@@ -112,7 +111,10 @@ Exit codes: 0 nothing flagged (or baseline established); 1 flagged what --fail-o
             nightly = { baseline: 'compared', ...common, ...comparison, baselineEdges: baseline.length };
           }
           // Written before the commit: a report that cannot be written fails the run, which then leaves no trace.
-          if (options.html !== undefined) writeOutput(renderHtmlExport(analyzed, nightly.newEdges), options.html, io);
+          if (options.html !== undefined) {
+            const { renderHtmlExport } = await import('./export-html.js');
+            writeOutput(renderHtmlExport(analyzed, nightly.newEdges), options.html, io);
+          }
           if (options.report !== undefined) {
             const htmlReport = options.html === undefined ? undefined : relativeLink(options.report, options.html, io.cwd);
             writeOutput(renderNightlyMarkdown(nightly, { graphNeighbours: neighbourhood(analyzed.edgeView, nightly), htmlReport }), options.report, io);

@@ -5,8 +5,8 @@
  */
 import { type Command, Option } from 'commander';
 import { InputError, UsageError } from '../errors.js';
-import { type AnalyzedGraph, analyzeGraph, deriveGraph } from '../derive-graph.js';
-import { DEFAULT_MAX_OPEN_SPANS } from '../derive/trace-window.js';
+import { type AnalyzedGraph, analyzeGraph } from '../analyze-graph.js';
+import { DEFAULT_MAX_OPEN_SPANS } from '../derive/window-size.js';
 import { type CsvSpanOptions, parseCsvColumns } from '../ingest/read-csv-spans.js';
 import { toEdgeRecords, toServiceFacts } from '../graph/convert-tallies.js';
 import { buildCoordinatedGraph, collectRevertSet } from '../graph/plan-revert.js';
@@ -98,6 +98,8 @@ async function readFiles(options: GlobalOptions & InputOptions, config: LoadedCo
   const inputs = expandInputs(options.input ?? [], io);
   const progress = startProgress(io.stderr, options);
   progress?.start('reading', totalSize(inputs), true);
+  // The trace readers load only for --input: reading the store needs none of them.
+  const { deriveGraph } = await import('../derive-graph.js');
   const derivation = await withBoundedHeapGrowth(() =>
     deriveGraph(progress === null ? inputs : countBytes(inputs, progress), {
       environment: options.env ?? null,

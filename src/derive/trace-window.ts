@@ -5,6 +5,7 @@
  */
 import { SpanKind } from '@opentelemetry/api';
 import type { Call, IngestStats, Span } from '../model.js';
+import { DEFAULT_MAX_OPEN_SPANS } from './window-size.js';
 import { type NamedNode, nameEntryCaller, nameExitOperation, nameExitTarget, nameQueue, nameServedOperation } from './name-calls.js';
 
 /** What the spans of one service showed: versions with first and last span time, environments. */
@@ -34,7 +35,7 @@ export interface OversizedTraces {
   firstTraceId: string | null;
 }
 
-export const DEFAULT_MAX_OPEN_SPANS = 100_000;
+export { DEFAULT_MAX_OPEN_SPANS } from './window-size.js';
 export const DEFAULT_MAX_SPANS_PER_TRACE = 100_000;
 /** How many finalised traces (for counting late spans) and producer spans (for later links) are remembered, per span of window. */
 const REMEMBERED_PER_OPEN_SPAN = 0.25;
