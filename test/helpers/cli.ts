@@ -48,6 +48,7 @@ export function spawnCli(argv: string[], options: { cwd?: string; stdin?: string
     input: options.stdin,
     encoding: 'utf8',
     env: { ...process.env, NO_COLOR: '1' },
+    maxBuffer: 1 << 28, // a large graph's export
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

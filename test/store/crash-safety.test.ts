@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { writeBigInput } from '../helpers/big-input.js';
 import { BIN, ROOT, spawnCli, tempDir } from '../helpers/cli.js';
-import { isRunning, writeLockHeld } from '../helpers/store.js';
+import { copyStore, exportJson, isRunning, writeLockHeld } from '../helpers/store.js';
 
 /** About 84 MB: an ingest takes 1.3-2 s on a 2-core machine, most of it reading. */
 const COPIES = 100;
@@ -109,18 +109,7 @@ function readState(path: string): StoreState {
   }
 }
 
-function exportJson(path: string): string {
-  const r = spawnCli(['--db', path, 'export', '--format', 'json']);
-  expect(r.code, r.stderr).toBe(0);
-  return r.stdout;
-}
 
-/** Replaces the store at `to` with a copy of the (closed, checkpointed) store at `from`. */
-function copyStore(from: string, to: string): void {
-  for (const suffix of ['', '-wal', '-shm']) rmSync(to + suffix, { force: true });
-  copyFileSync(from, to);
-  if (existsSync(`${from}-wal`)) copyFileSync(`${from}-wal`, `${to}-wal`);
-}
 
 beforeAll(() => {
   dir = tempDir('rollgraph-crash-');

@@ -17,12 +17,12 @@
  */
 import Database from 'better-sqlite3';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, ROOT, spawnCli, tempDir } from '../helpers/cli.js';
 import { KIND, hexId, otlpDocument } from '../helpers/otlp.js';
-import { isRunning } from '../helpers/store.js';
+import { copyStore, exportJson, isRunning } from '../helpers/store.js';
 
 /** Distinct edges in the input (about 5 MB): a nightly run of it takes about 1 s on a 2-core machine, half of it after its reading. */
 const EDGES = 5_000;
@@ -136,17 +136,7 @@ function readState(path: string): StoreState {
 }
 
 /** The store's graph as `export --format json` prints it (a few MB: more than spawnSync buffers by default). */
-function exportJson(path: string): string {
-  const r = spawnSync(process.execPath, [BIN, '--db', path, 'export', '--format', 'json'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 28 });
-  expect(r.status, r.stderr).toBe(0);
-  return r.stdout;
-}
 
-/** Replaces the store at `to` (and any `-wal`, `-shm` beside it) with a copy of the closed store at `from`. */
-function copyStore(from: string, to: string): void {
-  for (const suffix of ['', '-wal', '-shm']) rmSync(to + suffix, { force: true });
-  copyFileSync(from, to);
-}
 
 function sizeOf(path: string): number | null {
   return existsSync(path) ? statSync(path).size : null;
