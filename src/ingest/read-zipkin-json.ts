@@ -14,7 +14,7 @@
  * cost: docs/sources/jaeger-and-zipkin.md.
  */
 import { SpanKind } from '@opentelemetry/api';
-import type { Span, SpanResource } from '../model.js';
+import type { Span } from '../model.js';
 import { SPAN_ATTRIBUTE_KEYS } from '../semconv.js';
 import { CAPTURE, SKIP, type ScanDecision, type ScanFrame, type ScanHandler, JsonScanner, formatPath } from './json-scanner.js';
 import { DEFAULT_LIMITS, type IngestLimits } from './limits.js';
@@ -22,7 +22,7 @@ import { parseJsonLossless } from './lossless-json.js';
 import { OversizedAttributes } from './oversized-attributes.js';
 import { FieldProblem, isObject } from './otlp-values.js';
 import { ALL_ZEROS, readMicrosAsMillis, readPaddedHexId } from './read-jaeger-json.js';
-import { UNKNOWN_SERVICE } from './span-resources.js';
+import { SpanResources, UNKNOWN_SERVICE } from './span-resources.js';
 import type { SpanSink } from './span-sink.js';
 
 export interface ZipkinReadOptions {
@@ -84,7 +84,7 @@ const KINDS: Record<string, SpanKind> = {
 };
 
 class ZipkinJsonReader implements ScanHandler<Role> {
-  private readonly resources = new Map<string, SpanResource>();
+  private readonly resources = new SpanResources();
   /** Spans waiting for the rest of their trace, by trace id, oldest trace first. */
   private readonly buffer = new Map<string, PendingSpan[]>();
   private buffered = 0;
@@ -96,7 +96,6 @@ class ZipkinJsonReader implements ScanHandler<Role> {
   private earlyFlushes = 0;
   private mergedPieces = 0;
   private unflaggedServerHalves = 0;
-  private unknownService = 0;
   private readonly unknownKinds = new Map<string, number>();
   private v1: { line: number; field: string; count: number } | null = null;
 
@@ -167,8 +166,8 @@ class ZipkinJsonReader implements ScanHandler<Role> {
       const more = count === 1 ? '' : ` (and ${count - 1} more spans like it)`;
       this.reject(line, field, `Zipkin v1 JSON (binaryAnnotations, endpoints on annotations) is not supported: rollgraph reads Zipkin v2 JSON; fetch the traces from /api/v2 or convert them${more}`);
     }
-    if (this.unknownService > 0) {
-      this.sink.warn(this.file, `Zipkin spans without localEndpoint.serviceName: they count as ${UNKNOWN_SERVICE}`, this.unknownService);
+    if (this.resources.withoutService > 0) {
+      this.sink.warn(this.file, `Zipkin spans without localEndpoint.serviceName: they count as ${UNKNOWN_SERVICE}`, this.resources.withoutService);
     }
     if (this.mergedPieces > 0) this.sink.warn(this.file, 'Zipkin spans sent in pieces (same id and local endpoint) merged into one', this.mergedPieces);
     if (this.unflaggedServerHalves > 0) {
@@ -340,16 +339,7 @@ class ZipkinJsonReader implements ScanHandler<Role> {
   }
 
   private toSpan(p: PendingSpan): Span {
-    let service = p.local.service;
-    if (service === null) {
-      this.unknownService++;
-      service = UNKNOWN_SERVICE;
-    }
-    let resource = this.resources.get(service);
-    if (resource === undefined) {
-      resource = { service, version: null, environment: null };
-      this.resources.set(service, resource);
-    }
+    const resource = this.resources.of(p.local.service, null, null);
     return {
       traceId: p.traceId,
       spanId: p.spanId,
