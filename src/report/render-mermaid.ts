@@ -11,7 +11,7 @@
  * Mermaid sources (flow.jison, mermaidAPI/utils `encodeEntities`, handle-markdown-text.ts),
  * since GitHub runs a Mermaid version of its own choosing.
  */
-import type { EdgeView, GraphView, Impact, NodeKind, NodeView } from '../model.js';
+import type { EdgeView, GraphView, Impact, NodeKind } from '../model.js';
 
 const INDENT = '    ';
 /**

@@ -573,7 +573,7 @@ class HistoryWriter {
   private readonly strings: Strings = (id) => this.stringValue(id);
   private readonly statements;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(db: Database.Database) {
     this.statements = {
       stringId: db.prepare('SELECT id FROM strings WHERE value = ?').pluck(),
       addString: db.prepare('INSERT INTO strings (value) VALUES (?)'),
